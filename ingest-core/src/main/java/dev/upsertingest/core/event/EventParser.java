@@ -1,0 +1,253 @@
+package dev.upsertingest.core.event;
+
+import dev.upsertingest.core.stream.KeyColumn;
+import dev.upsertingest.core.stream.KeySource;
+import dev.upsertingest.core.stream.StreamDefinition;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonPointer;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.cfg.JsonNodeFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns one Kafka record into what it means for its stream's table, enforcing every rule an event must pass: a JSON
+ * object within the size limit, free of what jsonb refuses, with a key of the declared types within the key size
+ * limit, and an integer version when the stream is versioned. The worker and the HTTP API both use it, so an event
+ * the API accepts is one the worker can write.
+ *
+ * <p>Thread-safe.
+ */
+public final class EventParser {
+
+    private static final int MAX_DETAIL_LENGTH = 300;
+
+    private final EventLimits limits;
+    private final JsonMapper mapper;
+
+    public EventParser(EventLimits limits) {
+        this.limits = limits;
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxDocumentLength(limits.maxDocumentSize().toBytes())
+                        .build())
+                .build();
+        this.mapper = JsonMapper.builder(factory)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                // Merged documents are written back from the tree: keep numbers exactly as sent.
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+                .build();
+    }
+
+    public EventLimits limits() {
+        return limits;
+    }
+
+    /**
+     * @param stream    the stream the record belongs to
+     * @param recordKey the Kafka record key, may be {@code null}
+     * @param value     the Kafka record value; {@code null} is a tombstone
+     */
+    public ParsedEvent parse(StreamDefinition stream, byte[] recordKey, byte[] value) {
+        if (value == null) {
+            Object key = keyFromRecordKey(stream, recordKey);
+            return key instanceof EventKey eventKey ? new ParsedEvent.Delete(eventKey) : (ParsedEvent.Rejected) key;
+        }
+        if (value.length > limits.maxDocumentSize().toBytes()) {
+            return new ParsedEvent.Rejected(RejectReason.DOCUMENT_TOO_LARGE,
+                    "the document is " + value.length + " bytes, the limit is " + limits.maxDocumentSize().toBytes());
+        }
+        if (value.length == 0) {
+            return new ParsedEvent.Rejected(RejectReason.INVALID_JSON,
+                    "the value is empty (a tombstone is a null value, not an empty one)");
+        }
+        JsonNode tree;
+        try {
+            tree = mapper.readTree(value);
+        } catch (JacksonException e) {
+            return new ParsedEvent.Rejected(RejectReason.INVALID_JSON, "invalid JSON: " + describe(e));
+        }
+        if (!(tree instanceof ObjectNode document)) {
+            return new ParsedEvent.Rejected(RejectReason.NOT_AN_OBJECT,
+                    "the event must be a JSON object, got " + typeName(tree));
+        }
+        ParsedEvent.Rejected forbidden = ForbiddenCharacters.find(value);
+        if (forbidden != null) {
+            return forbidden;
+        }
+        Object key = stream.keySource() == KeySource.VALUE
+                ? keyFromJson(stream.keyColumns(), document, "")
+                : keyFromRecordKey(stream, recordKey);
+        if (key instanceof ParsedEvent.Rejected rejected) {
+            return rejected;
+        }
+        Long version = null;
+        if (stream.versioned()) {
+            JsonNode node = document.at(stream.versionPointer());
+            if (node.isMissingNode() || node.isNull()) {
+                return new ParsedEvent.Rejected(RejectReason.MISSING_VERSION,
+                        "the version at " + stream.versionPointer() + " is missing");
+            }
+            if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+                return new ParsedEvent.Rejected(RejectReason.INVALID_VERSION,
+                        "the version at " + stream.versionPointer() + " must be an integer in the bigint range, got "
+                                + typeName(node));
+            }
+            version = node.longValue();
+        }
+        return new ParsedEvent.Upsert((EventKey) key, document, new String(value, StandardCharsets.UTF_8), version);
+    }
+
+    /** Writes a (merged) document tree back to JSON text. */
+    public String toJson(ObjectNode document) {
+        return mapper.writeValueAsString(document);
+    }
+
+    /** Returns an {@link EventKey} or the {@link ParsedEvent.Rejected} that explains why there is none. */
+    private Object keyFromJson(List<KeyColumn> columns, JsonNode source, String where) {
+        List<Object> values = new ArrayList<>(columns.size());
+        for (KeyColumn column : columns) {
+            JsonPointer pointer = column.pointer();
+            JsonNode node = source.at(pointer);
+            if (node.isMissingNode() || node.isNull()) {
+                return new ParsedEvent.Rejected(RejectReason.MISSING_KEY,
+                        "key " + column.name() + " at " + pointer + where + " is missing");
+            }
+            Object value = column.type().fromJson(node);
+            if (value == null) {
+                return new ParsedEvent.Rejected(RejectReason.WRONG_KEY_TYPE, "key " + column.name() + " at " + pointer
+                        + where + " must be " + column.type().expectation() + ", got " + typeName(node));
+            }
+            values.add(value);
+        }
+        return checkedKey(values);
+    }
+
+    private Object keyFromRecordKey(StreamDefinition stream, byte[] recordKey) {
+        List<KeyColumn> columns = stream.keyColumns();
+        if (recordKey == null) {
+            return new ParsedEvent.Rejected(RejectReason.MISSING_KEY, stream.keySource() == KeySource.VALUE
+                    ? "a tombstone needs the row's key as its record key"
+                    : "the record has no key");
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(recordKey)).toString();
+        } catch (CharacterCodingException e) {
+            return new ParsedEvent.Rejected(RejectReason.INVALID_UNICODE, "the record key is not valid UTF-8");
+        }
+        if (text.indexOf('\0') >= 0) {
+            return new ParsedEvent.Rejected(RejectReason.NUL_CHARACTER, "the record key contains a NUL character");
+        }
+        boolean pointers = stream.keySource() == KeySource.RECORD_KEY && columns.getFirst().pointer() != null;
+        if (columns.size() == 1 && !pointers) {
+            KeyColumn column = columns.getFirst();
+            Object value = column.type().fromText(text);
+            if (value == null) {
+                return new ParsedEvent.Rejected(RejectReason.WRONG_KEY_TYPE,
+                        "record key for " + column.name() + " must be a " + column.type().sqlName() + ", got '"
+                                + abbreviate(text) + "'");
+            }
+            return checkedKey(List.of(value));
+        }
+        JsonNode json;
+        try {
+            json = mapper.readTree(text);
+        } catch (JacksonException e) {
+            return new ParsedEvent.Rejected(RejectReason.INVALID_JSON, "the record key is not valid JSON: " + describe(e));
+        }
+        if (pointers) {
+            return keyFromJson(columns, json, " of the record key");
+        }
+        // A composite key in canonical form: a JSON array of the values in key order.
+        if (!(json instanceof ArrayNode array) || array.size() != columns.size()) {
+            return new ParsedEvent.Rejected(RejectReason.WRONG_KEY_TYPE,
+                    "the record key must be a JSON array of " + columns.size() + " key values in key order");
+        }
+        List<Object> values = new ArrayList<>(columns.size());
+        for (int i = 0; i < columns.size(); i++) {
+            KeyColumn column = columns.get(i);
+            Object value = column.type().fromJson(array.get(i));
+            if (value == null) {
+                return new ParsedEvent.Rejected(RejectReason.WRONG_KEY_TYPE, "record key element " + i + " ("
+                        + column.name() + ") must be " + column.type().expectation() + ", got " + typeName(array.get(i)));
+            }
+            values.add(value);
+        }
+        return checkedKey(values);
+    }
+
+    private Object checkedKey(List<Object> values) {
+        long bytes = 0;
+        for (Object value : values) {
+            bytes += value instanceof String s ? utf8Length(s) : value.toString().length();
+        }
+        if (bytes > limits.maxKeySize().toBytes()) {
+            return new ParsedEvent.Rejected(RejectReason.KEY_TOO_LONG,
+                    "the key is " + bytes + " bytes, the limit is " + limits.maxKeySize().toBytes());
+        }
+        return new EventKey(values);
+    }
+
+    private static long utf8Length(String s) {
+        long length = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                length++;
+            } else if (c < 0x800) {
+                length += 2;
+            } else if (Character.isHighSurrogate(c)) {
+                length += 4;
+                i++;
+            } else {
+                length += 3;
+            }
+        }
+        return length;
+    }
+
+    private static String typeName(JsonNode node) {
+        if (node.isString()) {
+            return "a string";
+        } else if (node.isIntegralNumber()) {
+            return node.canConvertToLong() ? "an integer" : "an integer out of the bigint range";
+        } else if (node.isNumber()) {
+            return "a decimal number";
+        } else if (node.isBoolean()) {
+            return "a boolean";
+        } else if (node.isArray()) {
+            return "an array";
+        } else if (node.isObject()) {
+            return "an object";
+        } else if (node.isNull()) {
+            return "null";
+        }
+        return node.getNodeType().name().toLowerCase();
+    }
+
+    private static String describe(JacksonException e) {
+        String message = e.getOriginalMessage();
+        TokenStreamLocation location = e.getLocation();
+        if (location != null && location.getLineNr() > 0) {
+            message = "line " + location.getLineNr() + ", column " + location.getColumnNr() + ": " + message;
+        }
+        return abbreviate(message.replace('\n', ' '));
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= MAX_DETAIL_LENGTH ? text : text.substring(0, MAX_DETAIL_LENGTH) + "...";
+    }
+}

@@ -1,0 +1,190 @@
+package dev.upsertingest.core.event;
+
+import dev.upsertingest.core.stream.Durability;
+import dev.upsertingest.core.stream.KeyColumn;
+import dev.upsertingest.core.stream.KeySource;
+import dev.upsertingest.core.stream.KeyType;
+import dev.upsertingest.core.stream.MergeMode;
+import dev.upsertingest.core.stream.StreamDefinition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.util.unit.DataSize;
+import tools.jackson.core.JsonPointer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class EventParserTest {
+
+    private final EventParser parser = new EventParser(new EventLimits(DataSize.ofBytes(200), DataSize.ofBytes(16)));
+
+    private static StreamDefinition stream(KeySource source, String versionPointer, KeyColumn... keys) {
+        return new StreamDefinition("s", "t", "streams", "s", source, List.of(keys),
+                versionPointer == null ? null : JsonPointer.compile(versionPointer), MergeMode.REPLACE, Durability.UNLOGGED);
+    }
+
+    private static KeyColumn key(String name, KeyType type, String pointer) {
+        return new KeyColumn(name, type, pointer == null ? null : JsonPointer.compile(pointer));
+    }
+
+    private static final StreamDefinition BY_ID = stream(KeySource.VALUE, null, key("id", KeyType.TEXT, "/id"));
+
+    private ParsedEvent parse(StreamDefinition stream, String key, String value) {
+        return parser.parse(stream, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private RejectReason rejection(StreamDefinition stream, String value) {
+        return rejection(stream, null, value);
+    }
+
+    private RejectReason rejection(StreamDefinition stream, String key, String value) {
+        ParsedEvent event = parse(stream, key, value);
+        assertThat(event).isInstanceOf(ParsedEvent.Rejected.class);
+        return ((ParsedEvent.Rejected) event).reason();
+    }
+
+    @Test
+    void anObjectWithItsKeyIsAnUpsertCarryingTheOriginalText() {
+        String json = "{\"id\": \"a-1\", \"n\": 1.10}";
+        ParsedEvent event = parse(BY_ID, null, json);
+        assertThat(event).isInstanceOf(ParsedEvent.Upsert.class);
+        ParsedEvent.Upsert upsert = (ParsedEvent.Upsert) event;
+        assertThat(upsert.key()).isEqualTo(EventKey.of("a-1"));
+        assertThat(upsert.json()).isEqualTo(json);
+        assertThat(upsert.version()).isNull();
+        assertThat(parser.toJson(upsert.document())).isEqualTo("{\"id\":\"a-1\",\"n\":1.10}");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{\"id\": \"a\"                      | INVALID_JSON",
+            "{\"id\": \"a\"} trailing              | INVALID_JSON",
+            "not json                              | INVALID_JSON",
+            "[1, 2]                                | NOT_AN_OBJECT",
+            "\"just a string\"                     | NOT_AN_OBJECT",
+            "42                                    | NOT_AN_OBJECT",
+            "null                                  | NOT_AN_OBJECT",
+            "{\"other\": 1}                        | MISSING_KEY",
+            "{\"id\": null}                        | MISSING_KEY",
+            "{\"id\": 17}                          | WRONG_KEY_TYPE",
+            "{\"id\": {\"nested\": 1}}             | WRONG_KEY_TYPE",
+            "{\"id\": \"0123456789abcdefg\"}       | KEY_TOO_LONG",
+            "{\"id\": \"a\", \"x\": \"nul \\u0000\"} | NUL_CHARACTER",
+            "{\"id\": \"a\", \"x\\u0000\": 1}      | NUL_CHARACTER",
+            "{\"id\": \"a\", \"x\": \"\\ud800 lone\"} | INVALID_UNICODE",
+            "{\"id\": \"a\", \"x\": \"\\udc00\"}   | INVALID_UNICODE",
+    })
+    void eachBrokenRuleHasItsReason(String value, RejectReason expected) {
+        assertThat(rejection(BY_ID, value)).isEqualTo(expected);
+    }
+
+    @Test
+    void anEscapedBackslashBeforeU0000IsNotANul() {
+        assertThat(parse(BY_ID, null, "{\"id\": \"a\", \"path\": \"C:\\\\u0000\"}")).isInstanceOf(ParsedEvent.Upsert.class);
+    }
+
+    @Test
+    void aSurrogatePairIsFine() {
+        assertThat(parse(BY_ID, null, "{\"id\": \"a\", \"smile\": \"\\ud83d\\ude00\"}")).isInstanceOf(ParsedEvent.Upsert.class);
+    }
+
+    @Test
+    void invalidUtf8IsInvalidJson() {
+        byte[] value = {'{', '"', 'i', 'd', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
+        assertThat(parser.parse(BY_ID, null, value)).isInstanceOfSatisfying(ParsedEvent.Rejected.class,
+                r -> assertThat(r.reason()).isIn(RejectReason.INVALID_JSON, RejectReason.INVALID_UNICODE));
+    }
+
+    @Test
+    void anOversizedDocumentIsRejectedBeforeParsing() {
+        String big = "{\"id\": \"a\", \"pad\": \"" + "x".repeat(300) + "\"}";
+        ParsedEvent.Rejected rejected = (ParsedEvent.Rejected) parse(BY_ID, null, big);
+        assertThat(rejected.reason()).isEqualTo(RejectReason.DOCUMENT_TOO_LARGE);
+        assertThat(rejected.detail()).contains("limit is 200");
+    }
+
+    @Test
+    void anEmptyValueIsNotATombstone() {
+        assertThat(rejection(BY_ID, "")).isEqualTo(RejectReason.INVALID_JSON);
+    }
+
+    @Test
+    void rejectionDetailsNameTheKeyAndWhatWasExpected() {
+        ParsedEvent.Rejected rejected = (ParsedEvent.Rejected) parse(BY_ID, null, "{\"id\": 17}");
+        assertThat(rejected.detail()).isEqualTo("key id at /id must be a JSON string, got an integer");
+    }
+
+    @Test
+    void typedAndCompositeKeysFromTheValue() {
+        EventParser parser = new EventParser(EventLimits.defaults());
+        StreamDefinition composite = stream(KeySource.VALUE, null,
+                key("tenant", KeyType.UUID, "/tenant"), key("seq", KeyType.BIGINT, "/a/seq"), key("n", KeyType.INTEGER, "/n"));
+        UUID tenant = UUID.randomUUID();
+        java.util.function.Function<String, ParsedEvent> parse =
+                value -> parser.parse(composite, null, value.getBytes(StandardCharsets.UTF_8));
+        ParsedEvent event = parse.apply("{\"tenant\": \"" + tenant + "\", \"a\": {\"seq\": 9000000000}, \"n\": 3}");
+        assertThat(((ParsedEvent.Upsert) event).key()).isEqualTo(EventKey.of(tenant, 9_000_000_000L, 3));
+
+        assertThat(parse.apply("{\"tenant\": \"not-a-uuid\", \"a\": {\"seq\": 1}, \"n\": 3}"))
+                .extracting(e -> ((ParsedEvent.Rejected) e).reason()).isEqualTo(RejectReason.WRONG_KEY_TYPE);
+        assertThat(parse.apply("{\"tenant\": \"" + tenant + "\", \"a\": {\"seq\": 1.5}, \"n\": 3}"))
+                .extracting(e -> ((ParsedEvent.Rejected) e).reason()).isEqualTo(RejectReason.WRONG_KEY_TYPE);
+        assertThat(parse.apply("{\"tenant\": \"" + tenant + "\", \"a\": {\"seq\": 1}, \"n\": 3000000000}"))
+                .extracting(e -> ((ParsedEvent.Rejected) e).reason()).isEqualTo(RejectReason.WRONG_KEY_TYPE);
+        assertThat(parse.apply("{\"tenant\": \"" + tenant + "\", \"n\": 3}"))
+                .extracting(e -> ((ParsedEvent.Rejected) e).reason()).isEqualTo(RejectReason.MISSING_KEY);
+    }
+
+    @Test
+    void versionsMustBeIntegers() {
+        StreamDefinition versioned = stream(KeySource.VALUE, "/v", key("id", KeyType.TEXT, "/id"));
+        assertThat(((ParsedEvent.Upsert) parse(versioned, null, "{\"id\": \"a\", \"v\": 7}")).version()).isEqualTo(7L);
+        assertThat(rejection(versioned, "{\"id\": \"a\"}")).isEqualTo(RejectReason.MISSING_VERSION);
+        assertThat(rejection(versioned, "{\"id\": \"a\", \"v\": \"7\"}")).isEqualTo(RejectReason.INVALID_VERSION);
+        assertThat(rejection(versioned, "{\"id\": \"a\", \"v\": 7.5}")).isEqualTo(RejectReason.INVALID_VERSION);
+    }
+
+    @Test
+    void tombstonesTakeTheirKeyFromTheRecordKey() {
+        assertThat(parse(BY_ID, "a-1", null)).isEqualTo(new ParsedEvent.Delete(EventKey.of("a-1")));
+        assertThat(rejection(BY_ID, null, null)).isEqualTo(RejectReason.MISSING_KEY);
+
+        StreamDefinition composite = stream(KeySource.VALUE, null, key("a", KeyType.TEXT, "/a"), key("b", KeyType.BIGINT, "/b"));
+        assertThat(parse(composite, "[\"x\", 5]", null)).isEqualTo(new ParsedEvent.Delete(EventKey.of("x", 5L)));
+        assertThat(rejection(composite, "[\"x\"]", null)).isEqualTo(RejectReason.WRONG_KEY_TYPE);
+        assertThat(rejection(composite, "x", null)).isEqualTo(RejectReason.INVALID_JSON);
+    }
+
+    @Test
+    void theCanonicalKeyIsWhatTombstonesCarry() {
+        StreamDefinition composite = stream(KeySource.VALUE, null, key("a", KeyType.TEXT, "/a"), key("b", KeyType.BIGINT, "/b"));
+        EventKey key = ((ParsedEvent.Upsert) parse(composite, null, "{\"a\": \"x\\\"y\", \"b\": 5}")).key();
+        assertThat(parse(composite, key.canonical(), null)).isEqualTo(new ParsedEvent.Delete(key));
+    }
+
+    @Test
+    void keysFromTheRecordKey() {
+        StreamDefinition plain = stream(KeySource.RECORD_KEY, null, key("id", KeyType.BIGINT, null));
+        assertThat(((ParsedEvent.Upsert) parse(plain, "42", "{\"any\": 1}")).key()).isEqualTo(EventKey.of(42L));
+        assertThat(rejection(plain, "forty-two", "{\"any\": 1}")).isEqualTo(RejectReason.WRONG_KEY_TYPE);
+        assertThat(rejection(plain, null, "{\"any\": 1}")).isEqualTo(RejectReason.MISSING_KEY);
+        assertThat(rejection(plain, "4\u00002", "{\"any\": 1}")).isEqualTo(RejectReason.NUL_CHARACTER);
+
+        StreamDefinition json = stream(KeySource.RECORD_KEY, null, key("a", KeyType.TEXT, "/a"), key("b", KeyType.INTEGER, "/b"));
+        assertThat(((ParsedEvent.Upsert) parse(json, "{\"a\": \"x\", \"b\": 2}", "{}")).key()).isEqualTo(EventKey.of("x", 2));
+        assertThat(parse(json, "{\"a\": \"x\", \"b\": 2}", null)).isEqualTo(new ParsedEvent.Delete(EventKey.of("x", 2)));
+        assertThat(rejection(json, "{\"a\": \"x\"}", "{}")).isEqualTo(RejectReason.MISSING_KEY);
+    }
+
+    @Test
+    void keySizeCountsUtf8Bytes() {
+        // 6 characters, 18 bytes in UTF-8: over the 16-byte limit.
+        assertThat(rejection(BY_ID, "{\"id\": \"\u20ac\u20ac\u20ac\u20ac\u20ac\u20ac\"}")).isEqualTo(RejectReason.KEY_TOO_LONG);
+        assertThat(parse(BY_ID, null, "{\"id\": \"\u20ac\u20ac\u20ac\u20ac\u20ac\"}")).isInstanceOf(ParsedEvent.Upsert.class);
+    }
+}

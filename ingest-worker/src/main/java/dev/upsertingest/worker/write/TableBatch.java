@@ -1,0 +1,124 @@
+package dev.upsertingest.worker.write;
+
+import dev.upsertingest.core.event.EventKey;
+import dev.upsertingest.core.event.ParsedEvent;
+import dev.upsertingest.core.stream.MergeMode;
+import dev.upsertingest.core.stream.StreamDefinition;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The events of one consumed batch for one stream table, collapsed to at most one change per key.
+ *
+ * <p>Collapsing is not an optimisation only: {@code INSERT ... ON CONFLICT DO UPDATE} refuses to touch the same row
+ * twice in one statement ("cannot affect row a second time"), so a set-based upsert needs distinct keys. How two
+ * events of one key combine is the stream's {@link MergeMode}: see {@link LastWriteWinsBatch} and
+ * {@link MergingBatch}. Either way events are applied in the order consumed, which within a partition is the order
+ * produced.
+ */
+public abstract sealed class TableBatch permits LastWriteWinsBatch, MergingBatch {
+
+    private static final Comparator<RowChange> KEY_ORDER = (a, b) -> compareKeys(a.key(), b.key());
+
+    protected final StreamDefinition stream;
+    protected final Map<EventKey, RowChange> changes = new HashMap<>();
+    private int events;
+    private int stale;
+
+    protected TableBatch(StreamDefinition stream) {
+        this.stream = stream;
+    }
+
+    public static TableBatch forStream(StreamDefinition stream) {
+        return stream.mergeMode() == MergeMode.MERGE ? new MergingBatch(stream) : new LastWriteWinsBatch(stream);
+    }
+
+    public StreamDefinition stream() {
+        return stream;
+    }
+
+    /** Adds an upsert event found at {@code source} in the consumed batch. */
+    public final void add(ParsedEvent.Upsert upsert, int source) {
+        events++;
+        RowChange previous = changes.get(upsert.key());
+        if (previous != null && !previous.delete() && stream.versioned() && upsert.version() < previous.version()) {
+            stale++; // an older version arriving after a newer one never wins, in the batch as in the table
+            return;
+        }
+        changes.put(upsert.key(), combine(previous, upsert, source));
+    }
+
+    /** Adds a tombstone found at {@code source}: whatever came before for this key, the row goes. */
+    public final void delete(EventKey key, int source) {
+        events++;
+        changes.put(key, RowChange.delete(key, source));
+    }
+
+    /** The change for a key given the change collapsed so far ({@code null} if none) and the next upsert event. */
+    protected abstract RowChange combine(RowChange previous, ParsedEvent.Upsert upsert, int source);
+
+    /** Events added, including tombstones and events dropped as stale. */
+    public int events() {
+        return events;
+    }
+
+    /** Events dropped because a newer version of their key came earlier in the batch. */
+    public int staleEvents() {
+        return stale;
+    }
+
+    /** Events folded into another event of the same key. */
+    public int collapsedEvents() {
+        return events - stale - changes.size();
+    }
+
+    public boolean isEmpty() {
+        return changes.isEmpty();
+    }
+
+    /**
+     * Keys to delete before upserting: tombstones, and keys re-created after a tombstone in this batch. Sorted, like
+     * {@link #upserts}, so that concurrent writers lock rows in one order and cannot deadlock each other.
+     */
+    public List<EventKey> deletes() {
+        return changes.values().stream()
+                .filter(c -> c.delete() || c.deleteFirst())
+                .sorted(KEY_ORDER)
+                .map(RowChange::key)
+                .toList();
+    }
+
+    /** Rows to upsert, sorted by key, with their document text ready to bind. */
+    public List<RowChange> upserts(Function<ObjectNode, String> toJson) {
+        List<RowChange> upserts = new ArrayList<>(changes.size());
+        for (RowChange change : changes.values()) {
+            if (!change.delete()) {
+                upserts.add(change.json() != null ? change : change.withJson(toJson.apply(change.document())));
+            }
+        }
+        upserts.sort(KEY_ORDER);
+        return upserts;
+    }
+
+    /** All changes, for finding the events behind a rejected row. */
+    public List<RowChange> changes() {
+        return List.copyOf(changes.values());
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static int compareKeys(EventKey a, EventKey b) {
+        for (int i = 0; i < a.size(); i++) {
+            int c = ((Comparable) a.get(i)).compareTo(b.get(i));
+            if (c != 0) {
+                return c;
+            }
+        }
+        return 0;
+    }
+}
