@@ -1,0 +1,124 @@
+package dev.upsertingest.loadtest.infra;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.upsertingest.loadtest.Options;
+import dev.upsertingest.loadtest.Progress;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.flywaydb.core.Flyway;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+
+/**
+ * The PostgreSQL a benchmark writes to: the server given by {@code --jdbc-url} (with {@code --db-user},
+ * {@code --db-password}), or an embedded one (Maven Central binaries) started with {@link PostgresTuning}.
+ */
+public final class BenchDatabase implements AutoCloseable {
+
+    private final String jdbcUrl;
+    private final String user;
+    private final String password;
+    private final String description;
+    private final AutoCloseable server;
+
+    private BenchDatabase(String jdbcUrl, String user, String password, String description, AutoCloseable server) {
+        this.jdbcUrl = jdbcUrl;
+        this.user = user;
+        this.password = password;
+        this.description = description;
+        this.server = server;
+    }
+
+    public static BenchDatabase open(Options options, Progress progress) {
+        String url = options.string("jdbc-url", null);
+        String user = options.string("db-user", "postgres");
+        String password = options.string("db-password", "postgres");
+        BenchDatabase database;
+        if (url != null) {
+            database = new BenchDatabase(url, user, password, "PostgreSQL at " + url, () -> {
+            });
+        } else {
+            progress.say("starting an embedded PostgreSQL with the tuned settings (no --jdbc-url given)");
+            try {
+                EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+                PostgresTuning.settings().forEach(builder::setServerConfig);
+                EmbeddedPostgres postgres = builder.start();
+                database = new BenchDatabase(postgres.getJdbcUrl("postgres", "postgres"), "postgres", "postgres",
+                        "embedded PostgreSQL on port " + postgres.getPort(), postgres);
+            } catch (IOException e) {
+                throw new IllegalStateException("the embedded PostgreSQL did not start (" + e.getMessage()
+                        + "); give an existing server with --jdbc-url=jdbc:postgresql://host:5432/db", e);
+            }
+        }
+        Flyway.configure().dataSource(database.jdbcUrl, user, password).locations("classpath:db/migration").load().migrate();
+        progress.say("PostgreSQL %s: %s", database.serverVersion(), database.description);
+        return database;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public String jdbcUrl() {
+        return jdbcUrl;
+    }
+
+    public HikariDataSource pool(String name, int size) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setPoolName(name);
+        config.setMaximumPoolSize(size);
+        config.setAutoCommit(false);
+        config.setDataSourceProperties(new java.util.Properties());
+        config.addDataSourceProperty("reWriteBatchedInserts", "true");
+        return new HikariDataSource(config);
+    }
+
+    public void execute(String sql) {
+        try (Connection c = java.sql.DriverManager.getConnection(jdbcUrl, user, password); Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The first column of the first row of a query, with {@code parameters} bound in order. */
+    public String queryString(String sql, Object... parameters) {
+        try (Connection c = java.sql.DriverManager.getConnection(jdbcUrl, user, password);
+             java.sql.PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                s.setObject(i + 1, parameters[i]);
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    public String serverVersion() {
+        return queryString("show server_version");
+    }
+
+    public Map<String, String> settings() {
+        Map<String, String> effective = new java.util.LinkedHashMap<>();
+        for (String name : PostgresTuning.settings().keySet()) {
+            effective.put(name, queryString("select current_setting(?)", name));
+        }
+        return effective;
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.close();
+    }
+}

@@ -1,0 +1,243 @@
+package dev.upsertingest.loadtest.scenario;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.upsertingest.core.event.EventLimits;
+import dev.upsertingest.core.event.EventParser;
+import dev.upsertingest.core.event.ParsedEvent;
+import dev.upsertingest.core.stream.StreamCatalogRepository;
+import dev.upsertingest.core.stream.StreamDefinition;
+import dev.upsertingest.loadtest.Options;
+import dev.upsertingest.loadtest.Progress;
+import dev.upsertingest.loadtest.infra.BenchDatabase;
+import dev.upsertingest.loadtest.report.LineChart;
+import dev.upsertingest.loadtest.report.Results;
+import dev.upsertingest.loadtest.workload.DocumentGenerator;
+import dev.upsertingest.loadtest.workload.KeyDistribution;
+import dev.upsertingest.worker.write.TableBatch;
+import dev.upsertingest.worker.write.UpsertBatchWriter;
+import dev.upsertingest.worker.write.WriteMethod;
+import dev.upsertingest.worker.write.WriteSettings;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Write method x batch size, measured with the worker's own write path ({@link UpsertBatchWriter}) and no Kafka: the
+ * same pre-parsed events, one writer connection, the table truncated before each cell, methods rotated between rounds
+ * so drift on a noisy machine spreads evenly; the median of the rounds is reported.
+ */
+public final class WriteMethodsScenario implements Scenario {
+
+    @Override
+    public String name() {
+        return "write-methods";
+    }
+
+    @Override
+    public String summary() {
+        return "write method x batch size, straight into PostgreSQL (picks the worker's default write method)";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                --events=200000            events written per cell
+                --key-space=100000         distinct keys the events are drawn from
+                --key-distribution=uniform uniform | zipf:<exponent>
+                --doc-size=440             bytes per document
+                --batch-sizes=100,500,1000,2000,5000
+                --methods=all              comma-separated: multi-row-values, jdbc-batch, unnest, unnest-jsonb-array, copy
+                --rounds=3                 each cell is run this many times; the median is reported
+                --durability=unlogged      unlogged | logged
+                --jdbc-url=...             an existing PostgreSQL (default: an embedded one, tuned)
+                --db-user=postgres --db-password=postgres""";
+    }
+
+    @Override
+    public Path run(Options options, Progress progress, Path resultsDirectory) throws Exception {
+        int events = (int) options.number("events", 200_000);
+        long keySpace = options.number("key-space", 100_000);
+        String distribution = options.string("key-distribution", "uniform");
+        int docSize = (int) options.number("doc-size", 440);
+        List<Integer> batchSizes = options.list("batch-sizes", "100,500,1000,2000,5000").stream().map(Integer::parseInt).toList();
+        List<WriteMethod> methods = parseMethods(options.list("methods", "all"));
+        int rounds = (int) options.number("rounds", 3);
+        String durability = options.string("durability", "unlogged");
+        if (!durability.equals("unlogged") && !durability.equals("logged")) {
+            throw new IllegalArgumentException("--durability must be unlogged or logged");
+        }
+
+        try (BenchDatabase database = BenchDatabase.open(options, progress)) {
+            options.rejectUnknown();
+            database.execute("select ingest.drop_stream(name) from ingest.stream where name = 'bench_write'");
+            database.execute("select ingest.declare_stream('bench_write', 'bench_write', "
+                    + "'[{\"name\": \"order_id\", \"type\": \"text\", \"pointer\": \"/order_id\"}]', durability => '"
+                    + durability + "')");
+            StreamDefinition stream;
+            try (HikariDataSource catalogPool = database.pool("catalog", 1)) {
+                stream = new StreamCatalogRepository(DSL.using(catalogPool, SQLDialect.POSTGRES)).load()
+                        .byName("bench_write").orElseThrow();
+            }
+
+            progress.say("generating %,d events over %,d keys (%s), ~%d bytes each", events, keySpace, distribution, docSize);
+            EventParser parser = new EventParser(EventLimits.defaults());
+            List<ParsedEvent.Upsert> upserts = generate(stream, parser, events, keySpace, distribution, docSize);
+
+            Map<WriteMethod, Map<Integer, List<double[]>>> samples = new LinkedHashMap<>();
+            methods.forEach(m -> samples.put(m, new LinkedHashMap<>()));
+            int cells = rounds * batchSizes.size() * methods.size(), cell = 0;
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            try (HikariDataSource pool = database.pool("writer", 1)) {
+                // Unmeasured warm-up: JIT-compile every method's path and fill the driver's statement caches.
+                List<TableBatch> warmup = collapse(stream, upserts.subList(0, Math.min(upserts.size(), 50_000)), 1000);
+                for (WriteMethod method : methods) {
+                    progress.say("warming up %s", label(method));
+                    database.execute("truncate " + DSL.using(SQLDialect.POSTGRES).render(DSL.name("streams", "bench_write")));
+                    UpsertBatchWriter writer = new UpsertBatchWriter(pool,
+                            new WriteSettings(method, WriteSettings.SynchronousCommit.OFF, Duration.ofMinutes(5)), parser::toJson);
+                    for (TableBatch batch : warmup) {
+                        writer.write(List.of(batch));
+                    }
+                }
+                for (int round = 0; round < rounds; round++) {
+                    for (int size : batchSizes) {
+                        List<TableBatch> batches = collapse(stream, upserts, size);
+                        for (int i = 0; i < methods.size(); i++) {
+                            WriteMethod method = methods.get((i + round) % methods.size());
+                            database.execute("truncate " + DSL.using(SQLDialect.POSTGRES).render(DSL.name("streams", "bench_write")));
+                            tryCheckpoint(database);
+                            UpsertBatchWriter writer = new UpsertBatchWriter(pool,
+                                    new WriteSettings(method, WriteSettings.SynchronousCommit.OFF, Duration.ofMinutes(5)),
+                                    parser::toJson);
+                            long cpuBefore = threads.getCurrentThreadCpuTime();
+                            long start = System.nanoTime();
+                            for (TableBatch batch : batches) {
+                                writer.write(List.of(batch));
+                            }
+                            double seconds = (System.nanoTime() - start) / 1e9;
+                            double cpuMicrosPerEvent = (threads.getCurrentThreadCpuTime() - cpuBefore) / 1e3 / events;
+                            double rate = events / seconds;
+                            samples.get(method).computeIfAbsent(size, s -> new ArrayList<>()).add(new double[]{rate, cpuMicrosPerEvent});
+                            progress.say("[%3d/%d] round %d, batch %5d, %-18s %,10.0f events/s  (client %.1f us/event)",
+                                    ++cell, cells, round + 1, size, label(method), rate, cpuMicrosPerEvent);
+                        }
+                    }
+                }
+            }
+            return report(resultsDirectory, samples, batchSizes, Map.of(
+                    "events", events, "key_space", keySpace, "key_distribution", distribution, "doc_size", docSize,
+                    "rounds", rounds, "durability", durability, "writers", 1, "synchronous_commit", "off"),
+                    database);
+        }
+    }
+
+    private static List<ParsedEvent.Upsert> generate(StreamDefinition stream, EventParser parser, int events,
+                                                     long keySpace, String distribution, int docSize) {
+        KeyDistribution keys = KeyDistribution.parse(distribution, keySpace, 42);
+        DocumentGenerator documents = new DocumentGenerator(docSize, 7);
+        List<ParsedEvent.Upsert> upserts = new ArrayList<>(events);
+        for (int i = 0; i < events; i++) {
+            ParsedEvent.Upsert upsert = (ParsedEvent.Upsert) parser.parse(stream, null, documents.next(keys.next()));
+            // Replace mode writes the text; dropping the tree keeps a few hundred thousand events in a small heap.
+            upserts.add(new ParsedEvent.Upsert(upsert.key(), null, upsert.json(), upsert.version()));
+        }
+        return upserts;
+    }
+
+    private static List<TableBatch> collapse(StreamDefinition stream, List<ParsedEvent.Upsert> upserts, int size) {
+        List<TableBatch> batches = new ArrayList<>();
+        for (int from = 0; from < upserts.size(); from += size) {
+            TableBatch batch = TableBatch.forStream(stream);
+            List<ParsedEvent.Upsert> chunk = upserts.subList(from, Math.min(upserts.size(), from + size));
+            for (int i = 0; i < chunk.size(); i++) {
+                batch.add(chunk.get(i), i);
+            }
+            batches.add(batch);
+        }
+        return batches;
+    }
+
+    private static void tryCheckpoint(BenchDatabase database) {
+        try {
+            database.execute("checkpoint"); // so a checkpoint started by the previous cell does not land in this one
+        } catch (IllegalStateException notSuperuser) {
+            // without the privilege, cells may share checkpoint cost; rounds and rotation still spread it
+        }
+    }
+
+    private Path report(Path directory, Map<WriteMethod, Map<Integer, List<double[]>>> samples, List<Integer> batchSizes,
+                        Map<String, Object> parameters, BenchDatabase database) throws Exception {
+        Results results = new Results(directory, name());
+        List<Map<String, Object>> rows = new ArrayList<>();
+        LineChart chart = new LineChart("Upserts/s by write method and batch size (1 writer, median of rounds)",
+                "events per batch", "events/s", batchSizes.stream().map(String::valueOf).toList());
+        StringBuilder table = new StringBuilder(String.format("%-20s", "method \\ batch"));
+        batchSizes.forEach(s -> table.append(String.format("%12d", s)));
+        table.append('\n');
+        for (var method : samples.entrySet()) {
+            double[] medians = new double[batchSizes.size()];
+            table.append(String.format("%-20s", label(method.getKey())));
+            for (int i = 0; i < batchSizes.size(); i++) {
+                List<double[]> runs = method.getValue().get(batchSizes.get(i));
+                double rate = median(runs.stream().mapToDouble(r -> r[0]).toArray());
+                double cpu = median(runs.stream().mapToDouble(r -> r[1]).toArray());
+                medians[i] = rate;
+                table.append(String.format("%,12.0f", rate));
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("method", label(method.getKey()));
+                row.put("batch_size", batchSizes.get(i));
+                row.put("events_per_s", Math.round(rate));
+                row.put("client_cpu_us_per_event", Math.round(cpu * 100) / 100.0);
+                row.put("rounds_events_per_s", runs.stream().map(r -> Math.round(r[0])).toList());
+                rows.add(row);
+            }
+            table.append('\n');
+            chart.series(label(method.getKey()), medians);
+        }
+        Map<String, Object> document = new LinkedHashMap<>();
+        document.put("parameters", parameters);
+        document.put("postgres", Map.of("version", database.serverVersion(), "where", database.description(),
+                "settings", database.settings()));
+        document.put("results", rows);
+        Path json = results.writeJson(document);
+        Path png = results.file("png");
+        chart.writePng(png);
+        System.out.println("\nevents/s (median of rounds), one writer connection:\n" + table);
+        System.out.println("results: " + json + "\nchart:   " + png);
+        return json;
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    static String label(WriteMethod method) {
+        return method.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    private static List<WriteMethod> parseMethods(List<String> names) {
+        if (names.equals(List.of("all"))) {
+            return List.of(WriteMethod.values());
+        }
+        return names.stream().map(n -> {
+            try {
+                return WriteMethod.valueOf(n.toUpperCase(Locale.ROOT).replace('-', '_'));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown write method '" + n + "'");
+            }
+        }).toList();
+    }
+}

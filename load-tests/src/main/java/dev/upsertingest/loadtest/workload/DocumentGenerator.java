@@ -1,0 +1,54 @@
+package dev.upsertingest.loadtest.workload;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.SplittableRandom;
+
+/**
+ * Order-like JSON events of about a target size, with ten fields of mixed types (the shape the design's figures were
+ * measured with: ~440 bytes, ~10 fields). The key is {@code order_id}; {@code version} increases per event.
+ */
+public final class DocumentGenerator {
+
+    private static final String[] STATUSES = {"created", "paid", "packed", "shipped", "delivered", "returned"};
+    private static final String[] REGIONS = {"eu-west", "eu-central", "us-east", "us-west", "ap-south"};
+    private static final String[] CURRENCIES = {"EUR", "USD", "GBP", "JPY"};
+    private static final String FILLER = "Lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor "
+            + "incididunt ut labore et dolore magna aliqua Ut enim ad minim veniam quis nostrud exercitation ullamco ";
+
+    private final int targetBytes;
+    private final SplittableRandom random;
+    private final long baseMillis = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
+    private long version;
+
+    public DocumentGenerator(int targetBytes, long seed) {
+        this.targetBytes = targetBytes;
+        this.random = new SplittableRandom(seed);
+    }
+
+    public static String key(long keyIndex) {
+        return "o-" + keyIndex;
+    }
+
+    public byte[] next(long keyIndex) {
+        long created = baseMillis + random.nextLong(300L * 24 * 3600 * 1000);
+        StringBuilder json = new StringBuilder(targetBytes + 64)
+                .append("{\"order_id\":\"").append(key(keyIndex))
+                .append("\",\"customer_id\":").append(random.nextInt(1, 5_000_000))
+                .append(",\"status\":\"").append(STATUSES[random.nextInt(STATUSES.length)])
+                .append("\",\"total\":").append(random.nextInt(100, 1_000_000) / 100.0)
+                .append(",\"currency\":\"").append(CURRENCIES[random.nextInt(CURRENCIES.length)])
+                .append("\",\"items\":").append(random.nextInt(1, 20))
+                .append(",\"region\":\"").append(REGIONS[random.nextInt(REGIONS.length)])
+                .append("\",\"created_at\":\"").append(Instant.ofEpochMilli(created))
+                .append("\",\"updated_at\":\"").append(Instant.ofEpochMilli(created + random.nextLong(86_400_000)))
+                .append("\",\"version\":").append(++version)
+                .append(",\"note\":\"");
+        int pad = Math.max(0, targetBytes - json.length() - 2);
+        int offset = random.nextInt(FILLER.length());
+        for (int i = 0; i < pad; i++) {
+            json.append(FILLER.charAt((offset + i) % FILLER.length()));
+        }
+        return json.append("\"}").toString().getBytes(StandardCharsets.UTF_8);
+    }
+}
