@@ -45,6 +45,9 @@ public final class UpsertBatchWriter {
     }
 
     public List<TableWriteResult> write(Collection<TableBatch> batches) throws SQLException {
+        if (batches.isEmpty()) {
+            return List.of(); // every event of the batch was rejected: nothing to write, no transaction
+        }
         List<TableWriteResult> results = new ArrayList<>(batches.size());
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);

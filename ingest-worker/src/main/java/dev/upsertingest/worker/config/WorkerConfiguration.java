@@ -1,0 +1,150 @@
+package dev.upsertingest.worker.config;
+
+import dev.upsertingest.core.event.EventLimits;
+import dev.upsertingest.core.event.EventParser;
+import dev.upsertingest.core.stream.StreamCatalog;
+import dev.upsertingest.core.stream.StreamCatalogRepository;
+import dev.upsertingest.worker.consume.BatchIngester;
+import dev.upsertingest.worker.consume.ConsumerSettings;
+import dev.upsertingest.worker.consume.StreamBatchListener;
+import dev.upsertingest.worker.consume.StreamConsumers;
+import dev.upsertingest.worker.consume.StreamConsumersHealthIndicator;
+import dev.upsertingest.worker.consume.TopicProvisioner;
+import dev.upsertingest.worker.consume.TopicSettings;
+import dev.upsertingest.worker.errors.DeadLetterPublisher;
+import dev.upsertingest.worker.metrics.IngestMetrics;
+import dev.upsertingest.worker.write.UpsertBatchWriter;
+import dev.upsertingest.worker.write.WriteSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.jooq.DSLContext;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaConsumerFactoryCustomizer;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.ProducerFactory;
+import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.util.backoff.ExponentialBackOff;
+
+import javax.sql.DataSource;
+import java.time.Clock;
+import java.util.Map;
+
+/** Wires the worker: catalog, event rules, write path, dead letters, consumers. */
+@Configuration(proxyBeanMethods = false)
+public class WorkerConfiguration {
+
+    /** The registry as it stands once Flyway has run; a stream declared later needs a worker restart. */
+    @Bean
+    StreamCatalog streamCatalog(DSLContext dsl) {
+        return new StreamCatalogRepository(dsl).load();
+    }
+
+    @Bean
+    EventParser eventParser(EventLimits limits) {
+        return new EventParser(limits);
+    }
+
+    @Bean
+    UpsertBatchWriter upsertBatchWriter(DataSource dataSource, WriteSettings settings, EventParser parser) {
+        return new UpsertBatchWriter(dataSource, settings, parser::toJson);
+    }
+
+    @Bean
+    IngestMetrics ingestMetrics(MeterRegistry registry) {
+        return new IngestMetrics(registry);
+    }
+
+    @Bean
+    DeadLetterPublisher deadLetterPublisher(KafkaTemplate<byte[], byte[]> template, ConsumerSettings settings) {
+        return new DeadLetterPublisher(template, settings.deadLetterTimeout(), Clock.systemUTC());
+    }
+
+    @Bean
+    KafkaTemplate<byte[], byte[]> deadLetterTemplate(ProducerFactory<byte[], byte[]> producerFactory) {
+        return new KafkaTemplate<>(producerFactory);
+    }
+
+    @Bean
+    BatchIngester batchIngester(StreamCatalog catalog, EventParser parser, UpsertBatchWriter writer,
+                                DeadLetterPublisher deadLetters, IngestMetrics metrics) {
+        return new BatchIngester(catalog, parser, writer, deadLetters, metrics);
+    }
+
+    @Bean
+    StreamBatchListener streamBatchListener(BatchIngester ingester, IngestMetrics metrics) {
+        return new StreamBatchListener(ingester, metrics);
+    }
+
+    @Bean
+    TopicProvisioner topicProvisioner(KafkaAdmin kafkaAdmin, TopicSettings settings) {
+        return new TopicProvisioner(kafkaAdmin, settings);
+    }
+
+    /**
+     * A failed batch is retried with exponential backoff, for as long as it takes: its events are never skipped and
+     * its offsets never committed unwritten. (Events that are bad in themselves never get here: they are
+     * dead-lettered while parsing.)
+     */
+    @Bean
+    CommonErrorHandler batchErrorHandler(ConsumerSettings settings) {
+        ExponentialBackOff backOff = new ExponentialBackOff(settings.retryInitialInterval().toMillis(), 2.0);
+        backOff.setMaxInterval(settings.retryMaxInterval().toMillis());
+        backOff.setMaxElapsedTime(Long.MAX_VALUE);
+        return new DefaultErrorHandler(backOff);
+    }
+
+    @Bean
+    StreamConsumers streamConsumers(ConsumerFactory<byte[], byte[]> consumerFactory, StreamCatalog catalog,
+                                    StreamBatchListener listener, ConsumerSettings settings, TopicProvisioner topics,
+                                    CommonErrorHandler batchErrorHandler, ApplicationEventPublisher events) {
+        return new StreamConsumers(consumerFactory, catalog, listener, settings, topics, batchErrorHandler, events);
+    }
+
+    @Bean
+    StreamConsumersHealthIndicator streamConsumersHealthIndicator(StreamConsumers consumers) {
+        return new StreamConsumersHealthIndicator(consumers);
+    }
+
+    /** Consumer settings the worker's correctness depends on are set here, not left to configuration. */
+    @Bean
+    DefaultKafkaConsumerFactoryCustomizer workerConsumerSettings(ConsumerSettings settings) {
+        return factory -> {
+            @SuppressWarnings("unchecked")
+            var bytes = (org.springframework.kafka.core.DefaultKafkaConsumerFactory<byte[], byte[]>) factory;
+            bytes.setKeyDeserializer(new ByteArrayDeserializer());
+            bytes.setValueDeserializer(new ByteArrayDeserializer());
+            bytes.updateConfigs(Map.of(
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxPollRecords(),
+                    ConsumerConfig.FETCH_MIN_BYTES_CONFIG, (int) settings.fetchMinSize().toBytes(),
+                    ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) settings.fetchMaxWait().toMillis(),
+                    ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, (int) settings.maxPartitionFetchSize().toBytes(),
+                    ConsumerConfig.FETCH_MAX_BYTES_CONFIG, (int) settings.fetchMaxSize().toBytes()));
+        };
+    }
+
+    /** Dead letters must not be lost: every broker in sync acknowledges, and retries cannot duplicate or reorder. */
+    @Bean
+    DefaultKafkaProducerFactoryCustomizer deadLetterProducerSettings() {
+        return factory -> {
+            @SuppressWarnings("unchecked")
+            var bytes = (org.springframework.kafka.core.DefaultKafkaProducerFactory<byte[], byte[]>) factory;
+            bytes.setKeySerializer(new ByteArraySerializer());
+            bytes.setValueSerializer(new ByteArraySerializer());
+            bytes.updateConfigs(Map.of(
+                    ProducerConfig.ACKS_CONFIG, "all",
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true));
+        };
+    }
+}

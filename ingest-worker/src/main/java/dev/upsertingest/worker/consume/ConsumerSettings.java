@@ -1,0 +1,57 @@
+package dev.upsertingest.worker.consume;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+import java.time.Duration;
+
+/**
+ * How the worker consumes the stream topics. Connection settings (bootstrap servers, security) stay under
+ * {@code spring.kafka.*}.
+ *
+ * @param groupId               consumer group shared by all worker replicas
+ * @param concurrency           consumer threads per worker; each writes its own batches on its own database
+ *                              connection. More than the total partition count leaves threads idle.
+ * @param maxPollRecords        {@code max.poll.records}: the largest batch one transaction writes
+ * @param fetchMinSize          {@code fetch.min.bytes}: how much the broker waits to accumulate before answering a fetch
+ * @param fetchMaxWait          {@code fetch.max.wait.ms}: the longest the broker waits for {@code fetchMinSize}; bounds
+ *                              the latency a quiet topic adds
+ * @param maxPartitionFetchSize {@code max.partition.fetch.bytes}: per partition per fetch; must exceed the largest event
+ * @param fetchMaxSize          {@code fetch.max.bytes}: per fetch, all partitions together
+ * @param shutdownTimeout       on shutdown, how long the in-flight batch may take to finish and commit its offsets
+ * @param retryInitialInterval  first wait before a failed batch is retried (it is retried until it succeeds)
+ * @param retryMaxInterval      longest wait between retries of a failed batch
+ * @param deadLetterTimeout     how long to wait for the broker to acknowledge a batch's dead letters before the batch
+ *                              fails (and is retried)
+ */
+@Validated
+@ConfigurationProperties("ingest.consumer")
+public record ConsumerSettings(
+        @NotBlank @DefaultValue("upsert-ingest") String groupId,
+        @Min(1) @Max(256) @DefaultValue("2") int concurrency,
+        @Min(1) @Max(100_000) @DefaultValue("2000") int maxPollRecords,
+        @NotNull @DefaultValue("1B") DataSize fetchMinSize,
+        @NotNull @DefaultValue("100ms") Duration fetchMaxWait,
+        @NotNull @DefaultValue("4MB") DataSize maxPartitionFetchSize,
+        @NotNull @DefaultValue("64MB") DataSize fetchMaxSize,
+        @NotNull @DefaultValue("30s") Duration shutdownTimeout,
+        @NotNull @DefaultValue("200ms") Duration retryInitialInterval,
+        @NotNull @DefaultValue("30s") Duration retryMaxInterval,
+        @NotNull @DefaultValue("30s") Duration deadLetterTimeout) {
+
+    public ConsumerSettings {
+        if (fetchMaxWait != null && fetchMaxWait.toMillis() > 1000) {
+            // A batch must reach the table within a second of being produced.
+            throw new IllegalArgumentException("ingest.consumer.fetch-max-wait must be at most 1s");
+        }
+        if (retryInitialInterval != null && retryMaxInterval != null && retryMaxInterval.compareTo(retryInitialInterval) < 0) {
+            throw new IllegalArgumentException("ingest.consumer.retry-max-interval must not be shorter than retry-initial-interval");
+        }
+    }
+}

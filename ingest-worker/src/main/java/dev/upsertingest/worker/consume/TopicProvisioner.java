@@ -1,0 +1,88 @@
+package dev.upsertingest.worker.consume;
+
+import dev.upsertingest.core.stream.StreamDefinition;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.core.KafkaAdmin;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Creates the stream and dead-letter topics that do not exist yet; never alters one that does. */
+public class TopicProvisioner {
+
+    private static final Logger log = LoggerFactory.getLogger(TopicProvisioner.class);
+
+    private final KafkaAdmin kafkaAdmin;
+    private final TopicSettings settings;
+
+    public TopicProvisioner(KafkaAdmin kafkaAdmin, TopicSettings settings) {
+        this.kafkaAdmin = kafkaAdmin;
+        this.settings = settings;
+    }
+
+    public void ensureTopics(Collection<StreamDefinition> streams) {
+        long timeout = settings.adminTimeout().toMillis();
+        try (Admin admin = Admin.create(kafkaAdmin.getConfigurationProperties())) {
+            Set<String> existing = admin.listTopics().names().get(timeout, TimeUnit.MILLISECONDS);
+            List<NewTopic> missing = new ArrayList<>();
+            for (StreamDefinition stream : streams) {
+                if (!existing.contains(stream.topic())) {
+                    missing.add(newTopic(stream.topic(), settings.partitions(),
+                            Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, settings.cleanupPolicy())));
+                }
+                if (!existing.contains(stream.deadLetterTopic())) {
+                    missing.add(newTopic(stream.deadLetterTopic(), settings.deadLetterPartitions(), Map.of(
+                            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                            TopicConfig.RETENTION_MS_CONFIG, Long.toString(settings.deadLetterRetention().toMillis()))));
+                }
+            }
+            if (missing.isEmpty()) {
+                return;
+            }
+            if (!settings.createMissing()) {
+                log.warn("Topics missing and ingest.topics.create-missing=false, consumers will wait for them: {}",
+                        missing.stream().map(NewTopic::name).toList());
+                return;
+            }
+            Map<String, Throwable> failures = new HashMap<>();
+            admin.createTopics(missing).values().forEach((name, future) -> {
+                try {
+                    future.get(timeout, TimeUnit.MILLISECONDS);
+                    log.info("Created topic {}", name);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) { // another replica was faster
+                        failures.put(name, e.getCause());
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    failures.put(name, e);
+                } catch (TimeoutException e) {
+                    failures.put(name, e);
+                }
+            });
+            failures.forEach((name, cause) -> log.warn("Could not create topic {}: {}", name, cause.toString()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("Could not check the stream topics ({}); consumers start anyway and wait for the broker", e.toString());
+        }
+    }
+
+    private NewTopic newTopic(String name, int partitions, Map<String, String> config) {
+        Optional<Short> replication = settings.replicationFactor() > 0 ? Optional.of(settings.replicationFactor()) : Optional.empty();
+        return new NewTopic(name, Optional.of(partitions), replication).configs(config);
+    }
+}

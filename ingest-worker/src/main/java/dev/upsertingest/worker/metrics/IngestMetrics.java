@@ -1,0 +1,118 @@
+package dev.upsertingest.worker.metrics;
+
+import dev.upsertingest.core.event.RejectReason;
+import dev.upsertingest.worker.write.TableWriteResult;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Every meter the worker publishes, declared here with its description. Names are dot-case with base units
+ * (Prometheus renders {@code ingest.batch.duration} as {@code ingest_batch_duration_seconds}); tags are low
+ * cardinality: stream, reason, phase, operation; never a key.
+ */
+public class IngestMetrics {
+
+    public static final String EVENTS_CONSUMED = "ingest.events.consumed";
+    public static final String EVENTS_DEAD_LETTERED = "ingest.events.dead.lettered";
+    public static final String EVENTS_COLLAPSED = "ingest.events.collapsed";
+    public static final String EVENTS_STALE = "ingest.events.stale";
+    public static final String ROWS_UPSERTED = "ingest.rows.upserted";
+    public static final String ROWS_UNCHANGED = "ingest.rows.unchanged";
+    public static final String ROWS_DELETED = "ingest.rows.deleted";
+    public static final String BATCH_DURATION = "ingest.batch.duration";
+    public static final String BATCH_EVENTS = "ingest.batch.events";
+    public static final String BATCH_FAILURES = "ingest.batch.failures";
+    public static final String LAST_BATCH = "ingest.batch.last.success";
+
+    /** Phases of a batch, the {@code phase} tag of {@link #BATCH_DURATION}. */
+    public enum Phase {
+        PARSE, WRITE, DEAD_LETTER, TOTAL;
+
+        String tag() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private final MeterRegistry registry;
+    private final DistributionSummary batchEvents;
+    private final AtomicLong lastBatchEpochSeconds = new AtomicLong();
+
+    public IngestMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.batchEvents = DistributionSummary.builder(BATCH_EVENTS)
+                .description("Records per consumed batch")
+                .baseUnit("events")
+                .publishPercentileHistogram()
+                .register(registry);
+        Gauge.builder(LAST_BATCH, lastBatchEpochSeconds, AtomicLong::get)
+                .description("When a batch was last written and committed (epoch seconds); 0 before the first")
+                .baseUnit("seconds")
+                .register(registry);
+        for (Phase phase : Phase.values()) {
+            timer(phase); // registered up front so dashboards show zero rather than nothing
+        }
+    }
+
+    public void consumed(String stream, int events) {
+        counter(EVENTS_CONSUMED, "Events consumed, including tombstones and events later dead-lettered", "stream", stream)
+                .increment(events);
+    }
+
+    public void deadLettered(String stream, RejectReason reason) {
+        Counter.builder(EVENTS_DEAD_LETTERED)
+                .description("Events sent to the dead-letter topic, by reason")
+                .tags("stream", stream, "reason", reason.code())
+                .register(registry)
+                .increment();
+    }
+
+    public void written(TableWriteResult result) {
+        String stream = result.stream();
+        counter(EVENTS_COLLAPSED, "Events folded into a later event of the same key in the same batch", "stream", stream)
+                .increment(result.collapsed());
+        counter(EVENTS_STALE, "Events dropped because a newer version of their key came first in the batch", "stream", stream)
+                .increment(result.stale());
+        counter(ROWS_UPSERTED, "Rows sent as upserts (one per distinct key and batch)", "stream", stream)
+                .increment(result.upserts());
+        if (result.unchanged() >= 0) {
+            counter(ROWS_UNCHANGED, "Upserts the table skipped: same document, or an older version than stored", "stream", stream)
+                    .increment(result.unchanged());
+        }
+        counter(ROWS_DELETED, "Rows deleted by tombstones", "stream", stream).increment(result.deleted());
+    }
+
+    public void batch(int events, long parseNanos, long writeNanos, long deadLetterNanos, long totalNanos) {
+        batchEvents.record(events);
+        timer(Phase.PARSE).record(Duration.ofNanos(parseNanos));
+        timer(Phase.WRITE).record(Duration.ofNanos(writeNanos));
+        timer(Phase.DEAD_LETTER).record(Duration.ofNanos(deadLetterNanos));
+        timer(Phase.TOTAL).record(Duration.ofNanos(totalNanos));
+        lastBatchEpochSeconds.set(System.currentTimeMillis() / 1000);
+    }
+
+    public void batchFailed(Throwable cause) {
+        Counter.builder(BATCH_FAILURES)
+                .description("Batch attempts that failed and will be retried, by exception type")
+                .tag("exception", cause.getClass().getSimpleName())
+                .register(registry)
+                .increment();
+    }
+
+    private Timer timer(Phase phase) {
+        return Timer.builder(BATCH_DURATION)
+                .description("Time spent per consumed batch, by phase (total = consumed to committed)")
+                .tag("phase", phase.tag())
+                .publishPercentileHistogram()
+                .register(registry);
+    }
+
+    private Counter counter(String name, String description, String tagKey, String tagValue) {
+        return Counter.builder(name).description(description).tag(tagKey, tagValue).register(registry);
+    }
+}
