@@ -22,7 +22,7 @@ import java.util.Locale;
 @Validated
 @ConfigurationProperties("ingest.write")
 public record WriteSettings(
-        @NotNull @DefaultValue("multi-row-values") WriteMethod method,
+        @NotNull @DefaultValue("unnest") WriteMethod method,
         @NotNull @DefaultValue("off") SynchronousCommit synchronousCommit,
         @NotNull @DefaultValue("60s") Duration statementTimeout) {
 
