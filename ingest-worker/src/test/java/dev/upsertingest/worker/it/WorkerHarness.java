@@ -36,6 +36,11 @@ public final class WorkerHarness implements AutoCloseable {
                 .mapToDouble(c -> c.count()).sum();
     }
 
+    /** The HTTP port of the worker's Actuator endpoints. */
+    public int port() {
+        return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+    }
+
     public boolean isRunning() {
         return context.isActive();
     }
