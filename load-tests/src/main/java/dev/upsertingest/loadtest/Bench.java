@@ -1,6 +1,7 @@
 package dev.upsertingest.loadtest;
 
 import dev.upsertingest.loadtest.scenario.Scenario;
+import dev.upsertingest.loadtest.scenario.ViewRefreshScenario;
 import dev.upsertingest.loadtest.scenario.WriteMethodsScenario;
 
 import java.nio.file.Path;
@@ -15,7 +16,7 @@ public final class Bench {
     private static final Map<String, Scenario> SCENARIOS = new LinkedHashMap<>();
 
     static {
-        for (Scenario scenario : List.<Scenario>of(new WriteMethodsScenario())) {
+        for (Scenario scenario : List.<Scenario>of(new WriteMethodsScenario(), new ViewRefreshScenario())) {
             SCENARIOS.put(scenario.name(), scenario);
         }
     }

@@ -4,7 +4,10 @@ import dev.upsertingest.core.event.EventLimits;
 import dev.upsertingest.core.stream.KeyColumn;
 import dev.upsertingest.core.stream.StreamCatalog;
 import dev.upsertingest.core.stream.StreamDefinition;
+import dev.upsertingest.core.view.ViewDefinition;
 import dev.upsertingest.worker.consume.ConsumerSettings;
+import dev.upsertingest.worker.refresh.RefreshScheduler;
+import dev.upsertingest.worker.refresh.RefreshSettings;
 import dev.upsertingest.worker.consume.TopicSettings;
 import dev.upsertingest.worker.write.WriteSettings;
 import org.slf4j.Logger;
@@ -15,6 +18,7 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.stereotype.Component;
 
+import java.util.List;
 import java.util.stream.Collectors;
 
 /** Logs, once at startup, the configuration the worker actually runs with; secrets never appear. */
@@ -30,9 +34,13 @@ class EffectiveConfigurationLog implements ApplicationRunner {
     private final TopicSettings topics;
     private final EventLimits limits;
     private final StreamCatalog catalog;
+    private final RefreshSettings refresh;
+    private final List<ViewDefinition> views;
+    private final RefreshScheduler scheduler;
 
     EffectiveConfigurationLog(DataSourceProperties dataSource, KafkaProperties kafka, ConsumerSettings consumer,
-                              WriteSettings write, TopicSettings topics, EventLimits limits, StreamCatalog catalog) {
+                              WriteSettings write, TopicSettings topics, EventLimits limits, StreamCatalog catalog,
+                              RefreshSettings refresh, List<ViewDefinition> views, RefreshScheduler scheduler) {
         this.dataSource = dataSource;
         this.kafka = kafka;
         this.consumer = consumer;
@@ -40,6 +48,9 @@ class EffectiveConfigurationLog implements ApplicationRunner {
         this.topics = topics;
         this.limits = limits;
         this.catalog = catalog;
+        this.refresh = refresh;
+        this.views = views;
+        this.scheduler = scheduler;
     }
 
     @Override
@@ -52,10 +63,15 @@ class EffectiveConfigurationLog implements ApplicationRunner {
                           write      {}
                           topics     {}
                           events     {}
-                          streams    {}""",
+                          refresh    {}
+                          streams    {}
+                          views      {}""",
                 maskSecrets(dataSource.getUrl()), dataSource.getUsername(), kafka.getBootstrapServers(), consumer, write,
-                topics, limits, catalog.streams().isEmpty() ? "(none registered)" : catalog.streams().stream()
-                        .map(EffectiveConfigurationLog::describe).collect(Collectors.joining("\n                     ")));
+                topics, limits, refresh, catalog.streams().isEmpty() ? "(none registered)" : catalog.streams().stream()
+                        .map(EffectiveConfigurationLog::describe).collect(Collectors.joining("\n                     ")),
+                views.isEmpty() ? "(none registered)" : views.stream()
+                        .map(v -> v.name() + " over " + v.stream() + ", every " + scheduler.interval(v))
+                        .collect(Collectors.joining("\n                     ")));
     }
 
     static String maskSecrets(String url) {

@@ -29,6 +29,11 @@ public class IngestMetrics {
     public static final String BATCH_EVENTS = "ingest.batch.events";
     public static final String BATCH_FAILURES = "ingest.batch.failures";
     public static final String LAST_BATCH = "ingest.batch.last.success";
+    public static final String VIEW_REFRESHES = "ingest.view.refreshes";
+    public static final String VIEW_REFRESH_DURATION = "ingest.view.refresh.duration";
+    public static final String VIEW_REFRESH_FAILURES = "ingest.view.refresh.failures";
+    public static final String VIEW_ROWS = "ingest.view.rows";
+    public static final String VIEW_STALENESS = "ingest.view.staleness";
 
     /** Phases of a batch, the {@code phase} tag of {@link #BATCH_DURATION}. */
     public enum Phase {
@@ -102,6 +107,57 @@ public class IngestMetrics {
                 .tag("exception", cause.getClass().getSimpleName())
                 .register(registry)
                 .increment();
+    }
+
+    /**
+     * Gauges of one view, read from the shared freshness every replica reloads.
+     *
+     * @param rows       rows in the view, negative if unknown
+     * @param newestData the newest {@code updated_at} the view shows, or {@code null} if unknown
+     */
+    public void registerView(String view, java.util.function.Supplier<Long> rows,
+                             java.util.function.Supplier<java.time.OffsetDateTime> newestData) {
+        Gauge.builder(VIEW_ROWS, () -> rows.get() < 0 ? Double.NaN : rows.get())
+                .description("Rows in the view after its last refresh")
+                .tag("view", view)
+                .register(registry);
+        Gauge.builder(VIEW_STALENESS, () -> {
+                    java.time.OffsetDateTime newest = newestData.get();
+                    return newest == null ? Double.NaN
+                            : Duration.between(newest.toInstant(), java.time.Instant.now()).toMillis() / 1000.0;
+                })
+                .description("Age of the newest data visible in the view (now - max(updated_at))")
+                .baseUnit("seconds")
+                .tag("view", view)
+                .register(registry);
+    }
+
+    /**
+     * One look at a view.
+     *
+     * @param outcome what came of it: populated, refreshed, unchanged, not_due, busy, missing, paused, failed
+     * @param elapsed how long the refresh ran, when one ran
+     */
+    public void viewLooked(String view, String outcome, Duration elapsed) {
+        Counter.builder(VIEW_REFRESHES)
+                .description("Looks at a view by what came of them (populated and refreshed ran a refresh)")
+                .tags("view", view, "outcome", outcome)
+                .register(registry)
+                .increment();
+        if (outcome.equals("populated") || outcome.equals("refreshed")) {
+            Timer.builder(VIEW_REFRESH_DURATION)
+                    .description("Time a view refresh took (populated: plain, refreshed: CONCURRENTLY)")
+                    .tags("view", view, "mode", outcome.equals("populated") ? "populate" : "concurrent")
+                    .publishPercentileHistogram()
+                    .register(registry)
+                    .record(elapsed);
+        } else if (outcome.equals("failed")) {
+            Counter.builder(VIEW_REFRESH_FAILURES)
+                    .description("View refreshes that failed (retried at the next interval)")
+                    .tag("view", view)
+                    .register(registry)
+                    .increment();
+        }
     }
 
     private Timer timer(Phase phase) {

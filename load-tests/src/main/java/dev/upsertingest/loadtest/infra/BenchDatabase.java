@@ -81,6 +81,11 @@ public final class BenchDatabase implements AutoCloseable {
         return new HikariDataSource(config);
     }
 
+    /** A plain connection (autocommit on) for a session of statements. */
+    public Connection connection() throws SQLException {
+        return java.sql.DriverManager.getConnection(jdbcUrl, user, password);
+    }
+
     public void execute(String sql) {
         try (Connection c = java.sql.DriverManager.getConnection(jdbcUrl, user, password); Statement s = c.createStatement()) {
             s.execute(sql);

@@ -1,7 +1,6 @@
 package dev.upsertingest.loadtest.scenario;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.upsertingest.core.event.EventLimits;
 import dev.upsertingest.core.event.EventParser;
 import dev.upsertingest.core.event.ParsedEvent;
 import dev.upsertingest.core.stream.StreamCatalogRepository;
@@ -11,7 +10,7 @@ import dev.upsertingest.loadtest.Progress;
 import dev.upsertingest.loadtest.infra.BenchDatabase;
 import dev.upsertingest.loadtest.report.LineChart;
 import dev.upsertingest.loadtest.report.Results;
-import dev.upsertingest.loadtest.workload.DocumentGenerator;
+import dev.upsertingest.loadtest.workload.BenchEvents;
 import dev.upsertingest.loadtest.workload.KeyDistribution;
 import dev.upsertingest.worker.write.TableBatch;
 import dev.upsertingest.worker.write.UpsertBatchWriter;
@@ -90,8 +89,9 @@ public final class WriteMethodsScenario implements Scenario {
             }
 
             progress.say("generating %,d events over %,d keys (%s), ~%d bytes each", events, keySpace, distribution, docSize);
-            EventParser parser = new EventParser(EventLimits.defaults());
-            List<ParsedEvent.Upsert> upserts = generate(stream, parser, events, keySpace, distribution, docSize);
+            EventParser parser = BenchEvents.PARSER;
+            KeyDistribution keys = KeyDistribution.parse(distribution, keySpace, 42);
+            List<ParsedEvent.Upsert> upserts = BenchEvents.generate(stream, events, keys::next, docSize, 7);
 
             Map<WriteMethod, Map<Integer, List<double[]>>> samples = new LinkedHashMap<>();
             methods.forEach(m -> samples.put(m, new LinkedHashMap<>()));
@@ -99,19 +99,17 @@ public final class WriteMethodsScenario implements Scenario {
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             try (HikariDataSource pool = database.pool("writer", 1)) {
                 // Unmeasured warm-up: JIT-compile every method's path and fill the driver's statement caches.
-                List<TableBatch> warmup = collapse(stream, upserts.subList(0, Math.min(upserts.size(), 50_000)), 1000);
+                List<TableBatch> warmup = BenchEvents.batches(stream, upserts.subList(0, Math.min(upserts.size(), 50_000)), 1000);
                 for (WriteMethod method : methods) {
                     progress.say("warming up %s", label(method));
                     database.execute("truncate " + DSL.using(SQLDialect.POSTGRES).render(DSL.name("streams", "bench_write")));
                     UpsertBatchWriter writer = new UpsertBatchWriter(pool,
                             new WriteSettings(method, WriteSettings.SynchronousCommit.OFF, Duration.ofMinutes(5)), parser::toJson);
-                    for (TableBatch batch : warmup) {
-                        writer.write(List.of(batch));
-                    }
+                    BenchEvents.write(writer, warmup);
                 }
                 for (int round = 0; round < rounds; round++) {
                     for (int size : batchSizes) {
-                        List<TableBatch> batches = collapse(stream, upserts, size);
+                        List<TableBatch> batches = BenchEvents.batches(stream, upserts, size);
                         for (int i = 0; i < methods.size(); i++) {
                             WriteMethod method = methods.get((i + round) % methods.size());
                             database.execute("truncate " + DSL.using(SQLDialect.POSTGRES).render(DSL.name("streams", "bench_write")));
@@ -120,11 +118,7 @@ public final class WriteMethodsScenario implements Scenario {
                                     new WriteSettings(method, WriteSettings.SynchronousCommit.OFF, Duration.ofMinutes(5)),
                                     parser::toJson);
                             long cpuBefore = threads.getCurrentThreadCpuTime();
-                            long start = System.nanoTime();
-                            for (TableBatch batch : batches) {
-                                writer.write(List.of(batch));
-                            }
-                            double seconds = (System.nanoTime() - start) / 1e9;
+                            double seconds = BenchEvents.write(writer, batches);
                             double cpuMicrosPerEvent = (threads.getCurrentThreadCpuTime() - cpuBefore) / 1e3 / events;
                             double rate = events / seconds;
                             samples.get(method).computeIfAbsent(size, s -> new ArrayList<>()).add(new double[]{rate, cpuMicrosPerEvent});
@@ -139,32 +133,6 @@ public final class WriteMethodsScenario implements Scenario {
                     "rounds", rounds, "durability", durability, "writers", 1, "synchronous_commit", "off"),
                     database);
         }
-    }
-
-    private static List<ParsedEvent.Upsert> generate(StreamDefinition stream, EventParser parser, int events,
-                                                     long keySpace, String distribution, int docSize) {
-        KeyDistribution keys = KeyDistribution.parse(distribution, keySpace, 42);
-        DocumentGenerator documents = new DocumentGenerator(docSize, 7);
-        List<ParsedEvent.Upsert> upserts = new ArrayList<>(events);
-        for (int i = 0; i < events; i++) {
-            ParsedEvent.Upsert upsert = (ParsedEvent.Upsert) parser.parse(stream, null, documents.next(keys.next()));
-            // Replace mode writes the text; dropping the tree keeps a few hundred thousand events in a small heap.
-            upserts.add(new ParsedEvent.Upsert(upsert.key(), null, upsert.json(), upsert.version()));
-        }
-        return upserts;
-    }
-
-    private static List<TableBatch> collapse(StreamDefinition stream, List<ParsedEvent.Upsert> upserts, int size) {
-        List<TableBatch> batches = new ArrayList<>();
-        for (int from = 0; from < upserts.size(); from += size) {
-            TableBatch batch = TableBatch.forStream(stream);
-            List<ParsedEvent.Upsert> chunk = upserts.subList(from, Math.min(upserts.size(), from + size));
-            for (int i = 0; i < chunk.size(); i++) {
-                batch.add(chunk.get(i), i);
-            }
-            batches.add(batch);
-        }
-        return batches;
     }
 
     private static void tryCheckpoint(BenchDatabase database) {

@@ -1,0 +1,63 @@
+package dev.upsertingest.worker.refresh;
+
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * How the worker keeps the materialized views fresh.
+ *
+ * @param enabled          refresh views in this worker (every replica may; they take turns per view)
+ * @param tick             how often the scheduler looks for views that are due
+ * @param statementTimeout the longest one refresh may run; a longer one fails and is retried at the next interval
+ * @param workMem          {@code work_mem} for a refresh: {@code CONCURRENTLY} diffs old and new contents with a join
+ * @param intervals        per-view refresh intervals that override the declared ones, e.g.
+ *                         {@code ingest.refresh.intervals.orders_by_status=1m}
+ * @param historyRetention how long refresh history ({@code ingest.view_refresh}) is kept
+ * @param instanceId       how this worker signs the refresh history; defaults to host name and process id
+ */
+@Validated
+@ConfigurationProperties("ingest.refresh")
+public record RefreshSettings(
+        @DefaultValue("true") boolean enabled,
+        @NotNull @DefaultValue("1s") Duration tick,
+        @NotNull @DefaultValue("15m") Duration statementTimeout,
+        @NotNull @DefaultValue("64MB") DataSize workMem,
+        @NotNull @DefaultValue Map<String, Duration> intervals,
+        @NotNull @DefaultValue("7d") Duration historyRetention,
+        @NotBlank @DefaultValue("") String instanceId) {
+
+    public RefreshSettings {
+        if (tick != null && (tick.isNegative() || tick.isZero())) {
+            throw new IllegalArgumentException("ingest.refresh.tick must be positive");
+        }
+        if (intervals != null) {
+            intervals.forEach((view, interval) -> {
+                if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
+                    throw new IllegalArgumentException("ingest.refresh.intervals." + view + " must be at least 1s");
+                }
+            });
+        }
+        if (instanceId == null || instanceId.isBlank()) {
+            instanceId = defaultInstanceId();
+        }
+    }
+
+    private static String defaultInstanceId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "unknown-host";
+        }
+        return host + "/" + ManagementFactory.getRuntimeMXBean().getPid();
+    }
+}
