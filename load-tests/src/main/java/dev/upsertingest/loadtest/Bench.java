@@ -32,6 +32,10 @@ public final class Bench {
             System.out.println(help());
             return;
         }
+        if (args[0].equals("redraw")) {
+            redraw(Arrays.asList(args).subList(1, args.length));
+            return;
+        }
         Scenario scenario = SCENARIOS.get(args[0]);
         if (scenario == null) {
             System.err.println("unknown scenario '" + args[0] + "'\n\n" + help());
@@ -56,12 +60,33 @@ public final class Bench {
         }
     }
 
+    /** Draws the charts of earlier runs again from their JSON results (each next to its file, as .png). */
+    private static void redraw(List<String> files) {
+        if (files.isEmpty()) {
+            System.err.println("usage: bin/ingest bench redraw <results.json> ...");
+            System.exit(2);
+        }
+        for (String file : files) {
+            try {
+                tools.jackson.databind.JsonNode results = tools.jackson.databind.json.JsonMapper.shared().readTree(Path.of(file).toFile());
+                Scenario scenario = SCENARIOS.get(results.get("scenario").asString());
+                Path png = Path.of(file.replaceAll("\\.json$", "") + ".png");
+                scenario.chart(results).writePng(png);
+                System.out.println("drew " + png);
+            } catch (Exception e) {
+                System.err.println("cannot redraw " + file + ": " + e.getMessage());
+                System.exit(1);
+            }
+        }
+    }
+
     static String help() {
         StringBuilder help = new StringBuilder("""
                 usage: bin/ingest bench <scenario> [--option=value ...]
                        bin/ingest bench <scenario> --help
 
                 Results go to load-tests/results/<scenario>-<timestamp>.json and .png (--results-dir to change).
+                bin/ingest bench redraw <results.json> ... draws a run's chart again from its results.
 
                 scenarios:
                 """);

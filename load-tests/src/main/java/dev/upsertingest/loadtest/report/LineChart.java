@@ -45,7 +45,15 @@ public final class LineChart {
     }
 
     public void writePng(Path file) throws IOException {
-        int width = 1000, height = 600, left = 90, right = 200, top = 60, bottom = 70;
+        int legendWidth = 0;
+        Graphics2D probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
+        probe.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+        for (String name : series.keySet()) {
+            legendWidth = Math.max(legendWidth, probe.getFontMetrics().stringWidth(name));
+        }
+        probe.dispose();
+        int left = 90, right = legendWidth + 60, top = 60, bottom = 70;
+        int width = 800 + right, height = 600;
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);

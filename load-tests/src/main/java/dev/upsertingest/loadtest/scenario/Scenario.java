@@ -2,6 +2,8 @@ package dev.upsertingest.loadtest.scenario;
 
 import dev.upsertingest.loadtest.Options;
 import dev.upsertingest.loadtest.Progress;
+import dev.upsertingest.loadtest.report.LineChart;
+import tools.jackson.databind.JsonNode;
 
 import java.nio.file.Path;
 
@@ -18,4 +20,7 @@ public interface Scenario {
 
     /** Runs it, prints a summary on stdout, writes results under {@code resultsDirectory}; returns the JSON file. */
     Path run(Options options, Progress progress, Path resultsDirectory) throws Exception;
+
+    /** The chart of a run, drawn from its results document alone (so that it can be redrawn later). */
+    LineChart chart(JsonNode results);
 }

@@ -153,6 +153,23 @@ public final class ViewRefreshScenario implements Scenario {
         }
     }
 
+    @Override
+    public LineChart chart(tools.jackson.databind.JsonNode results) {
+        List<String> categories = new ArrayList<>();
+        List<Double> plain = new ArrayList<>();
+        List<Double> concurrently = new ArrayList<>();
+        for (tools.jackson.databind.JsonNode row : results.get("refresh")) {
+            categories.add(row.get("changed_percent").asInt() + "%");
+            plain.add(row.get("plain_s").asDouble());
+            concurrently.add(row.get("concurrently_s").asDouble());
+        }
+        LineChart chart = new LineChart("Refresh of a %,d-row view with 8 indexes (+ unique key)"
+                .formatted(results.get("load").get("rows").asLong()), "rows changed since the last refresh", "seconds", categories);
+        chart.series("REFRESH (plain: blocks readers)", plain.stream().mapToDouble(Double::doubleValue).toArray());
+        chart.series("REFRESH CONCURRENTLY", concurrently.stream().mapToDouble(Double::doubleValue).toArray());
+        return chart;
+    }
+
     private static double ingestRate(StreamDefinition stream, UpsertBatchWriter writer, Statement sql, int events, int rows,
                                      int docSize, int batchSize, SplittableRandom random, Progress progress, String label) throws Exception {
         sql.execute("vacuum analyze streams.bench_view");
@@ -196,13 +213,8 @@ public final class ViewRefreshScenario implements Scenario {
         document.put("refresh", refreshes);
         Path json = results.writeJson(document);
 
-        LineChart chart = new LineChart("Refresh of a %,d-row view with 8 indexes (+ unique key)".formatted(rows),
-                "rows changed since the last refresh", "seconds",
-                refreshes.stream().map(r -> r.get("changed_percent") + "%").toList());
-        chart.series("REFRESH (plain, blocks readers)", refreshes.stream().mapToDouble(r -> (double) r.get("plain_s")).toArray());
-        chart.series("REFRESH CONCURRENTLY", refreshes.stream().mapToDouble(r -> (double) r.get("concurrently_s")).toArray());
         Path png = results.file("png");
-        chart.writePng(png);
+        chart(tools.jackson.databind.json.JsonMapper.shared().readTree(json.toFile())).writePng(png);
 
         StringBuilder summary = new StringBuilder();
         summary.append(String.format("%nIngest (upserts to existing keys, 1 writer):%n"));

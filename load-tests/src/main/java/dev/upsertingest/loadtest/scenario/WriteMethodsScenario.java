@@ -147,8 +147,6 @@ public final class WriteMethodsScenario implements Scenario {
                         Map<String, Object> parameters, BenchDatabase database) throws Exception {
         Results results = new Results(directory, name());
         List<Map<String, Object>> rows = new ArrayList<>();
-        LineChart chart = new LineChart("Upserts/s by write method and batch size (1 writer, median of rounds)",
-                "events per batch", "events/s", batchSizes.stream().map(String::valueOf).toList());
         StringBuilder table = new StringBuilder(String.format("%-20s", "method \\ batch"));
         batchSizes.forEach(s -> table.append(String.format("%12d", s)));
         table.append('\n');
@@ -170,7 +168,6 @@ public final class WriteMethodsScenario implements Scenario {
                 rows.add(row);
             }
             table.append('\n');
-            chart.series(label(method.getKey()), medians);
         }
         Map<String, Object> document = new LinkedHashMap<>();
         document.put("parameters", parameters);
@@ -179,10 +176,29 @@ public final class WriteMethodsScenario implements Scenario {
         document.put("results", rows);
         Path json = results.writeJson(document);
         Path png = results.file("png");
-        chart.writePng(png);
+        chart(tools.jackson.databind.json.JsonMapper.shared().readTree(json.toFile())).writePng(png);
         System.out.println("\nevents/s (median of rounds), one writer connection:\n" + table);
         System.out.println("results: " + json + "\nchart:   " + png);
         return json;
+    }
+
+    @Override
+    public LineChart chart(tools.jackson.databind.JsonNode results) {
+        List<Integer> sizes = new ArrayList<>();
+        Map<String, Map<Integer, Double>> rates = new LinkedHashMap<>();
+        for (tools.jackson.databind.JsonNode row : results.get("results")) {
+            int size = row.get("batch_size").asInt();
+            if (!sizes.contains(size)) {
+                sizes.add(size);
+            }
+            rates.computeIfAbsent(row.get("method").asString(), m -> new LinkedHashMap<>())
+                    .put(size, row.get("events_per_s").asDouble());
+        }
+        LineChart chart = new LineChart("Upserts/s by write method and batch size (1 writer, median of rounds)",
+                "events per batch", "events/s", sizes.stream().map(String::valueOf).toList());
+        rates.forEach((method, bySize) -> chart.series(method,
+                sizes.stream().mapToDouble(size -> bySize.getOrDefault(size, Double.NaN)).toArray()));
+        return chart;
     }
 
     private static double median(double[] values) {
