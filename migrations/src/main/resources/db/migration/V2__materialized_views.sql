@@ -26,6 +26,7 @@ CREATE TABLE ingest.view_state (
     view            text        PRIMARY KEY REFERENCES ingest.view (name) ON DELETE CASCADE,
     last_started_at timestamptz,
     last_success_at timestamptz,
+    as_of           timestamptz,
     last_outcome    text,
     last_error      text,
     change_counter  bigint,
@@ -35,6 +36,8 @@ CREATE TABLE ingest.view_state (
 COMMENT ON COLUMN ingest.view_state.change_counter IS
     'Inserts + updates + deletes of the stream table (pg_stat_user_tables) read before the last successful refresh.';
 COMMENT ON COLUMN ingest.view_state.newest_data_at IS 'max(updated_at) in the view after the last successful refresh.';
+COMMENT ON COLUMN ingest.view_state.as_of IS
+    'When the last successful refresh started, i.e. the moment the view''s contents show: nothing newer is in it.';
 
 CREATE TABLE ingest.view_refresh (
     id           bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -395,6 +398,7 @@ SELECT v.name                     AS view,
        v.stream,
        v.refresh_interval,
        s.last_success_at          AS refreshed_at,
+       s.as_of,
        s.newest_data_at,
        now() - s.newest_data_at   AS staleness,
        s.row_count,
