@@ -1,5 +1,7 @@
 package dev.upsertingest.api.query;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +33,8 @@ public final class ViewResponses {
     /**
      * @param nextCursor pass as {@code cursor} for the next page; absent on the last page
      */
-    public record Rows(String view, Freshness freshness, List<Map<String, Object>> rows, int count, String nextCursor) {
+    public record Rows(String view, Freshness freshness, List<Map<String, Object>> rows, int count,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String nextCursor) {
     }
 
     public record Row(String view, Freshness freshness, Map<String, Object> row) {
