@@ -1,6 +1,6 @@
 package dev.upsertingest.api.it;
 
-import dev.upsertingest.testing.KafkaServerProcess;
+import dev.upsertingest.local.KafkaServerProcess;
 import dev.upsertingest.testing.TestDatabase;
 import dev.upsertingest.testing.TestInfrastructure;
 import org.junit.jupiter.api.Test;

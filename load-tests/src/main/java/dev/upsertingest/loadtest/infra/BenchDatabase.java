@@ -1,6 +1,7 @@
 package dev.upsertingest.loadtest.infra;
 
 import com.zaxxer.hikari.HikariConfig;
+import dev.upsertingest.local.PostgresTuning;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.upsertingest.loadtest.Options;
 import dev.upsertingest.loadtest.Progress;

@@ -1,4 +1,4 @@
-package dev.upsertingest.loadtest.infra;
+package dev.upsertingest.local;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.upsertingest.testing;
+package dev.upsertingest.local;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -62,6 +62,16 @@ public final class KafkaServerProcess implements AutoCloseable {
                     "share.coordinator.state.topic.replication.factor=1",
                     "group.initial.rebalance.delay.ms=0",
                     "log.cleaner.backoff.ms=1000")) + "\n");
+            // The broker logs through SLF4J; keep its log to startup and problems.
+            Files.writeString(directory.resolve("logback.xml"), """
+                    <configuration>
+                      <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
+                        <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{30} - %msg%n</pattern></encoder>
+                      </appender>
+                      <logger name="kafka.server.KafkaRaftServer" level="INFO"/>
+                      <root level="WARN"><appender-ref ref="OUT"/></root>
+                    </configuration>
+                    """);
             server.run(List.of("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(),
                     "-c", server.properties().toString()), true);
         } catch (IOException e) {
@@ -142,7 +152,8 @@ public final class KafkaServerProcess implements AutoCloseable {
 
     private Process run(List<String> mainAndArgs, boolean waitForExit) {
         List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xms256m", "-Xmx512m", "-XX:+UseG1GC",
-                "-Dlog4j2.level=WARN", "-cp", System.getProperty("java.class.path")));
+                "-Dlogback.configurationFile=" + directory.resolve("logback.xml"), "-Dlog4j2.level=WARN",
+                "-cp", System.getProperty("java.class.path")));
         command.addAll(mainAndArgs);
         try {
             Process started = new ProcessBuilder(command).redirectErrorStream(true)
@@ -163,11 +174,16 @@ public final class KafkaServerProcess implements AutoCloseable {
         }
     }
 
-    private static String javaBinary() {
+    static String javaBinary() {
         return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
-    private static int freePort() {
+    /** The broker's own log (startup, warnings, errors). */
+    public Path logFile() {
+        return log();
+    }
+
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {
