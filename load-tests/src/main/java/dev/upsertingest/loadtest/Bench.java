@@ -1,5 +1,6 @@
 package dev.upsertingest.loadtest;
 
+import dev.upsertingest.loadtest.scenario.ApiLoadScenario;
 import dev.upsertingest.loadtest.scenario.Scenario;
 import dev.upsertingest.loadtest.scenario.ViewRefreshScenario;
 import dev.upsertingest.loadtest.scenario.WriteMethodsScenario;
@@ -16,7 +17,7 @@ public final class Bench {
     private static final Map<String, Scenario> SCENARIOS = new LinkedHashMap<>();
 
     static {
-        for (Scenario scenario : List.<Scenario>of(new WriteMethodsScenario(), new ViewRefreshScenario())) {
+        for (Scenario scenario : List.<Scenario>of(new WriteMethodsScenario(), new ViewRefreshScenario(), new ApiLoadScenario())) {
             SCENARIOS.put(scenario.name(), scenario);
         }
     }

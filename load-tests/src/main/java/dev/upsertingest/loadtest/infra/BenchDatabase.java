@@ -69,6 +69,14 @@ public final class BenchDatabase implements AutoCloseable {
         return jdbcUrl;
     }
 
+    public String user() {
+        return user;
+    }
+
+    public String password() {
+        return password;
+    }
+
     public HikariDataSource pool(String name, int size) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(jdbcUrl);

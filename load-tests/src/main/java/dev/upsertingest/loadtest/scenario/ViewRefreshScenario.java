@@ -10,6 +10,7 @@ import dev.upsertingest.loadtest.infra.BenchDatabase;
 import dev.upsertingest.loadtest.report.LineChart;
 import dev.upsertingest.loadtest.report.Results;
 import dev.upsertingest.loadtest.workload.BenchEvents;
+import dev.upsertingest.loadtest.workload.OrderView;
 import dev.upsertingest.worker.write.UpsertBatchWriter;
 import dev.upsertingest.worker.write.WriteMethod;
 import dev.upsertingest.worker.write.WriteSettings;
@@ -27,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Why secondary indexes belong on a materialized view: in one run, the upsert rate of a primary-key-only table
@@ -40,19 +40,6 @@ public final class ViewRefreshScenario implements Scenario {
     private static final List<String> TABLE_INDEXES = List.of(
             "((doc ->> 'status'))", "((doc ->> 'customer_id'))", "((doc ->> 'total'))", "((doc ->> 'currency'))",
             "((doc ->> 'region'))", "((doc ->> 'created_at'))", "((doc ->> 'items'))", "(updated_at)");
-
-    /** The same eight on the view: seven declared, typed columns, plus the updated_at index every view has. */
-    private static final String VIEW_COLUMNS = """
-            [{"name": "status", "type": "text", "pointer": "/status"},
-             {"name": "customer_id", "type": "bigint", "pointer": "/customer_id"},
-             {"name": "total", "type": "numeric", "pointer": "/total"},
-             {"name": "currency", "type": "text", "pointer": "/currency"},
-             {"name": "region", "type": "text", "pointer": "/region"},
-             {"name": "created_at", "type": "timestamptz", "pointer": "/created_at"},
-             {"name": "items", "type": "integer", "pointer": "/items"}]""";
-    private static final String VIEW_INDEXES = """
-            [{"columns": ["status"]}, {"columns": ["customer_id"]}, {"columns": ["total"]}, {"columns": ["currency"]},
-             {"columns": ["region"]}, {"columns": ["created_at"]}, {"columns": ["items"]}]""";
 
     @Override
     public String name() {
@@ -98,15 +85,7 @@ public final class ViewRefreshScenario implements Scenario {
                     new WriteSettings(WriteMethod.UNNEST, WriteSettings.SynchronousCommit.OFF, Duration.ofMinutes(10)),
                     BenchEvents.PARSER::toJson);
 
-            progress.say("loading %,d rows", rows);
-            AtomicLong next = new AtomicLong();
-            double loadSeconds = 0;
-            for (int loaded = 0; loaded < rows; loaded += 100_000) {
-                int chunk = Math.min(100_000, rows - loaded);
-                loadSeconds += BenchEvents.write(writer, BenchEvents.batches(stream,
-                        BenchEvents.generate(stream, chunk, next::getAndIncrement, docSize, loaded), batchSize));
-                progress.say("  %,d rows", loaded + chunk);
-            }
+            double loadSeconds = BenchEvents.load(writer, stream, rows, docSize, batchSize, progress);
             sql.execute("vacuum analyze streams.bench_view");
 
             // Ingest: primary key only, then with the 8 indexes on the table, then primary key only again.
@@ -131,7 +110,7 @@ public final class ViewRefreshScenario implements Scenario {
             progress.say("declaring the view with 8 indexes over %,d rows", rows);
             sql.execute("set work_mem = '64MB'"); // what the worker's refresher uses
             long t0 = System.nanoTime();
-            sql.execute("select ingest.declare_view('bench_view_v', 'bench_view', '" + VIEW_COLUMNS + "', '" + VIEW_INDEXES + "')");
+            sql.execute("select ingest.declare_view('bench_view_v', 'bench_view', '" + OrderView.COLUMNS + "', '" + OrderView.INDEXES + "')");
             double createSeconds = (System.nanoTime() - t0) / 1e9;
             sql.execute("vacuum analyze views.bench_view_v");
 

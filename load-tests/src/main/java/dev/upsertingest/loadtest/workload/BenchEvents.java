@@ -51,6 +51,20 @@ public final class BenchEvents {
         return batches;
     }
 
+    /** Loads keys 0..rows-1 into the stream table, 100,000 at a time; returns the seconds spent writing. */
+    public static double load(UpsertBatchWriter writer, StreamDefinition stream, int rows, int docSize, int batchSize,
+                              dev.upsertingest.loadtest.Progress progress) throws SQLException {
+        progress.say("loading %,d rows", rows);
+        java.util.concurrent.atomic.AtomicLong next = new java.util.concurrent.atomic.AtomicLong();
+        double seconds = 0;
+        for (int loaded = 0; loaded < rows; loaded += 100_000) {
+            int chunk = Math.min(100_000, rows - loaded);
+            seconds += write(writer, batches(stream, generate(stream, chunk, next::getAndIncrement, docSize, loaded), batchSize));
+            progress.say("  %,d rows", loaded + chunk);
+        }
+        return seconds;
+    }
+
     /** Writes the batches one transaction each; returns the elapsed seconds. */
     public static double write(UpsertBatchWriter writer, List<TableBatch> batches) throws SQLException {
         long start = System.nanoTime();
