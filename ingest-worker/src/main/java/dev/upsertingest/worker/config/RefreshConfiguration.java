@@ -38,9 +38,7 @@ public class RefreshConfiguration {
 
     @Bean
     RefreshScheduler refreshScheduler(List<ViewDefinition> viewDefinitions, ViewRefresher refresher,
-                                      ViewFreshness freshness, RefreshSettings settings, IngestMetrics metrics,
-                                      StreamRebuilds streamRebuilds) {
-        return new RefreshScheduler(viewDefinitions, refresher, freshness, settings, metrics,
-                streamRebuilds::isRebuilding, Clock.systemUTC());
+                                      ViewFreshness freshness, RefreshSettings settings, IngestMetrics metrics) {
+        return new RefreshScheduler(viewDefinitions, refresher, freshness, settings, metrics, Clock.systemUTC());
     }
 }

@@ -6,6 +6,7 @@ import dev.upsertingest.core.stream.StreamCatalog;
 import dev.upsertingest.core.stream.StreamCatalogRepository;
 import dev.upsertingest.worker.consume.BatchIngester;
 import dev.upsertingest.worker.consume.ConsumerSettings;
+import dev.upsertingest.worker.consume.DatabaseCircuit;
 import dev.upsertingest.worker.consume.StreamBatchListener;
 import dev.upsertingest.worker.consume.StreamConsumers;
 import dev.upsertingest.worker.consume.StreamConsumersHealthIndicator;
@@ -15,6 +16,7 @@ import dev.upsertingest.worker.errors.DeadLetterPublisher;
 import dev.upsertingest.worker.metrics.IngestMetrics;
 import dev.upsertingest.worker.write.UpsertBatchWriter;
 import dev.upsertingest.worker.write.WriteSettings;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -80,8 +82,14 @@ public class WorkerConfiguration {
     }
 
     @Bean
-    StreamBatchListener streamBatchListener(BatchIngester ingester, IngestMetrics metrics) {
-        return new StreamBatchListener(ingester, metrics);
+    StreamBatchListener streamBatchListener(BatchIngester ingester, IngestMetrics metrics, DatabaseCircuit database) {
+        return new StreamBatchListener(ingester, metrics, database);
+    }
+
+    /** Resilience4j circuit breaker {@code database}, tuned under resilience4j.circuitbreaker.instances.database. */
+    @Bean
+    DatabaseCircuit databaseCircuit(CircuitBreakerRegistry breakers, IngestMetrics metrics) {
+        return new DatabaseCircuit(breakers.circuitBreaker("database"), metrics);
     }
 
     @Bean
@@ -105,13 +113,15 @@ public class WorkerConfiguration {
     @Bean
     StreamConsumers streamConsumers(ConsumerFactory<byte[], byte[]> consumerFactory, StreamCatalog catalog,
                                     StreamBatchListener listener, ConsumerSettings settings, TopicProvisioner topics,
-                                    CommonErrorHandler batchErrorHandler, ApplicationEventPublisher events) {
-        return new StreamConsumers(consumerFactory, catalog, listener, settings, topics, batchErrorHandler, events);
+                                    CommonErrorHandler batchErrorHandler, ApplicationEventPublisher events,
+                                    DatabaseCircuit database) {
+        return new StreamConsumers(consumerFactory, catalog, listener, settings, topics, batchErrorHandler, events,
+                database);
     }
 
     @Bean
-    StreamConsumersHealthIndicator streamConsumersHealthIndicator(StreamConsumers consumers) {
-        return new StreamConsumersHealthIndicator(consumers);
+    StreamConsumersHealthIndicator streamConsumersHealthIndicator(StreamConsumers consumers, DatabaseCircuit database) {
+        return new StreamConsumersHealthIndicator(consumers, database);
     }
 
     /** Consumer settings the worker's correctness depends on are set here, not left to configuration. */

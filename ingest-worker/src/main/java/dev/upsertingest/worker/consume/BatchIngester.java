@@ -2,12 +2,14 @@ package dev.upsertingest.worker.consume;
 
 import dev.upsertingest.core.event.EventParser;
 import dev.upsertingest.core.event.ParsedEvent;
+import dev.upsertingest.core.event.RejectReason;
 import dev.upsertingest.core.stream.StreamCatalog;
 import dev.upsertingest.core.stream.StreamDefinition;
 import dev.upsertingest.worker.errors.DeadLetter;
 import dev.upsertingest.worker.errors.DeadLetterPublisher;
 import dev.upsertingest.worker.metrics.IngestMetrics;
 import dev.upsertingest.worker.write.TableBatch;
+import dev.upsertingest.worker.write.SqlFailure;
 import dev.upsertingest.worker.write.TableWriteResult;
 import dev.upsertingest.worker.write.UpsertBatchWriter;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -50,7 +52,7 @@ public class BatchIngester {
 
     public void ingest(List<ConsumerRecord<byte[], byte[]>> records) {
         long start = System.nanoTime();
-        Map<String, TableBatch> tables = new LinkedHashMap<>();
+        List<Accepted> accepted = new ArrayList<>(records.size());
         Map<String, Integer> consumed = new HashMap<>();
         List<DeadLetter> rejected = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
@@ -58,24 +60,25 @@ public class BatchIngester {
             StreamDefinition stream = catalog.byTopic(record.topic()).orElseThrow(() ->
                     new IllegalStateException("consumed topic " + record.topic() + " belongs to no registered stream"));
             consumed.merge(stream.name(), 1, Integer::sum);
-            switch (parser.parse(stream, record.key(), record.value())) {
-                case ParsedEvent.Upsert upsert -> table(tables, stream).add(upsert, i);
-                case ParsedEvent.Delete delete -> table(tables, stream).delete(delete.key(), i);
-                case ParsedEvent.Rejected r -> rejected.add(new DeadLetter(record, stream, r.reason(), r.detail()));
+            ParsedEvent event = parser.parse(stream, record.key(), record.value());
+            if (event instanceof ParsedEvent.Rejected r) {
+                rejected.add(new DeadLetter(record, stream, r.reason(), r.detail()));
+            } else {
+                accepted.add(new Accepted(i, record, stream, event));
             }
         }
         long parsed = System.nanoTime();
 
         CompletableFuture<Void> sending = deadLetters.publish(rejected);
-        List<TableWriteResult> results;
-        try {
-            results = writer.write(tables.values());
-        } catch (SQLException e) {
-            throw new BatchWriteException("writing a batch of " + records.size() + " events failed: "
-                    + e.getMessage() + " (SQLState " + e.getSQLState() + ")", e);
-        }
+        List<TableWriteResult> results = new ArrayList<>();
+        List<DeadLetter> refused = new ArrayList<>();
+        writeOrSplit(accepted, results, refused);
         long written = System.nanoTime();
         deadLetters.await(sending);
+        if (!refused.isEmpty()) {
+            deadLetters.await(deadLetters.publish(refused));
+            rejected.addAll(refused);
+        }
         long done = System.nanoTime();
 
         consumed.forEach(metrics::consumed);
@@ -90,8 +93,60 @@ public class BatchIngester {
         }
     }
 
-    private static TableBatch table(Map<String, TableBatch> tables, StreamDefinition stream) {
-        return tables.computeIfAbsent(stream.name(), name -> TableBatch.forStream(stream));
+    /**
+     * Writes the events in one transaction. When the database refuses them for a data reason (SQLState class 22 or
+     * 23: a value or constraint it rejects, which the parser's checks cannot foresee), the batch is halved and each
+     * half written on its own, in order, down to the single events that fail: only those are dead-lettered, with the
+     * database's message, and everything else lands. Halves written before a later half fails are redone when the
+     * whole batch is retried, which the upserts make harmless. Any other failure propagates, so the batch is retried.
+     */
+    private void writeOrSplit(List<Accepted> events, List<TableWriteResult> results, List<DeadLetter> refused) {
+        if (events.isEmpty()) {
+            return;
+        }
+        try {
+            results.addAll(writer.write(tables(events)));
+        } catch (SQLException e) {
+            if (SqlFailure.classify(e) != SqlFailure.Kind.DATA) {
+                throw new BatchWriteException("writing a batch of " + events.size() + " events failed: "
+                        + e.getMessage() + " (SQLState " + e.getSQLState() + ")", e);
+            }
+            if (events.size() == 1) {
+                Accepted event = events.getFirst();
+                refused.add(new DeadLetter(event.record(), event.stream(), RejectReason.DATABASE_REJECTED,
+                        databaseReason(e)));
+                return;
+            }
+            metrics.batchSplit(events.getFirst().stream().name());
+            int half = events.size() / 2;
+            writeOrSplit(events.subList(0, half), results, refused);
+            writeOrSplit(events.subList(half, events.size()), results, refused);
+        }
+    }
+
+    private static List<TableBatch> tables(List<Accepted> events) {
+        Map<String, TableBatch> tables = new LinkedHashMap<>();
+        for (Accepted event : events) {
+            TableBatch table = tables.computeIfAbsent(event.stream().name(), name -> TableBatch.forStream(event.stream()));
+            switch (event.event()) {
+                case ParsedEvent.Upsert upsert -> table.add(upsert, event.index());
+                case ParsedEvent.Delete delete -> table.delete(delete.key(), event.index());
+                case ParsedEvent.Rejected ignored -> throw new IllegalStateException("rejected events are not written");
+            }
+        }
+        return List.copyOf(tables.values());
+    }
+
+    /** The database's message without its DETAIL line, which quotes the row (the dead letter carries the event). */
+    private static String databaseReason(SQLException e) {
+        String message = e.getMessage() == null ? "" : e.getMessage().strip();
+        int newline = message.indexOf('\n');
+        String first = newline < 0 ? message : message.substring(0, newline).strip();
+        return first + " (SQLState " + e.getSQLState() + ")";
+    }
+
+    /** An event that passed the parser, with where it came from and its place in the batch (for ordering). */
+    private record Accepted(int index, ConsumerRecord<byte[], byte[]> record, StreamDefinition stream, ParsedEvent event) {
     }
 
     /** One line per batch with counts by stream and reason; the details (never document contents) at debug. */

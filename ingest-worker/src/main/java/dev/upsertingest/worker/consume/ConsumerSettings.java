@@ -26,7 +26,9 @@ import java.time.Duration;
  * @param fetchMaxSize          {@code fetch.max.bytes}: per fetch, all partitions together
  * @param shutdownTimeout       on shutdown, how long the in-flight batch may take to finish and commit its offsets
  * @param retryInitialInterval  first wait before a failed batch is retried (it is retried until it succeeds)
- * @param retryMaxInterval      longest wait between retries of a failed batch
+ * @param retryMaxInterval      longest wait between retries of a failed batch. While the database circuit breaker is
+ *                              open a retry costs nothing (it fails at once), so this bounds how long after the
+ *                              database is back the worker notices.
  * @param deadLetterTimeout     how long to wait for the broker to acknowledge a batch's dead letters before the batch
  *                              fails (and is retried)
  */
@@ -42,7 +44,7 @@ public record ConsumerSettings(
         @NotNull @DefaultValue("64MB") DataSize fetchMaxSize,
         @NotNull @DefaultValue("30s") Duration shutdownTimeout,
         @NotNull @DefaultValue("200ms") Duration retryInitialInterval,
-        @NotNull @DefaultValue("30s") Duration retryMaxInterval,
+        @NotNull @DefaultValue("5s") Duration retryMaxInterval,
         @NotNull @DefaultValue("30s") Duration deadLetterTimeout) {
 
     public ConsumerSettings {

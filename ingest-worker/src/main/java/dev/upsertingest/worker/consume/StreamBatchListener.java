@@ -8,22 +8,25 @@ import java.util.List;
 
 /**
  * The Kafka-facing end of the worker: hands each polled batch to the {@link BatchIngester} and lets failures propagate
- * to the container's error handler, which retries the batch without committing its offsets.
+ * to the container's error handler, which retries the batch without committing its offsets. Every attempt goes
+ * through the {@link DatabaseCircuit}, which pauses consuming while PostgreSQL is unavailable.
  */
 public class StreamBatchListener implements BatchMessageListener<byte[], byte[]> {
 
     private final BatchIngester ingester;
     private final IngestMetrics metrics;
+    private final DatabaseCircuit database;
 
-    public StreamBatchListener(BatchIngester ingester, IngestMetrics metrics) {
+    public StreamBatchListener(BatchIngester ingester, IngestMetrics metrics, DatabaseCircuit database) {
         this.ingester = ingester;
         this.metrics = metrics;
+        this.database = database;
     }
 
     @Override
     public void onMessage(List<ConsumerRecord<byte[], byte[]>> records) {
         try {
-            ingester.ingest(records);
+            database.run(() -> ingester.ingest(records));
         } catch (RuntimeException e) {
             metrics.batchFailed(e);
             throw e;

@@ -30,10 +30,17 @@ public class StreamConsumers implements SmartLifecycle {
     private final CommonErrorHandler errorHandler;
     private final ApplicationEventPublisher events;
     private volatile ConcurrentMessageListenerContainer<byte[], byte[]> container;
+    /** Started by the application (and not stopped since): consumers run unless held for a rewind. */
+    private boolean wanted;
+    /** Held while a stream's consumer group offsets are rewound for a rebuild, which needs the group empty. */
+    private boolean held;
+    /** Runs before the consumers first start (the crash-recovery check: a lost table must be found before writing). */
+    private Runnable beforeFirstStart = () -> {
+    };
 
     public StreamConsumers(ConsumerFactory<byte[], byte[]> consumerFactory, StreamCatalog catalog,
                            StreamBatchListener listener, ConsumerSettings settings, TopicProvisioner topics,
-                           CommonErrorHandler errorHandler, ApplicationEventPublisher events) {
+                           CommonErrorHandler errorHandler, ApplicationEventPublisher events, DatabaseCircuit database) {
         this.consumerFactory = consumerFactory;
         this.catalog = catalog;
         this.listener = listener;
@@ -41,10 +48,26 @@ public class StreamConsumers implements SmartLifecycle {
         this.topics = topics;
         this.errorHandler = errorHandler;
         this.events = events;
+        database.controls(this);
+    }
+
+    /** Sets what runs in {@link #start()} before any consumer starts. */
+    public synchronized void beforeFirstStart(Runnable check) {
+        this.beforeFirstStart = check;
     }
 
     @Override
     public synchronized void start() {
+        wanted = true;
+        beforeFirstStart.run();
+        if (held) {
+            log.info("Stream consumers wait: a stream table is being prepared for a rebuild");
+            return;
+        }
+        startContainer();
+    }
+
+    private void startContainer() {
         if (container != null) {
             return;
         }
@@ -74,6 +97,54 @@ public class StreamConsumers implements SmartLifecycle {
 
     @Override
     public synchronized void stop() {
+        wanted = false;
+        stopContainer();
+    }
+
+    /**
+     * Stops consuming until {@link #release()}: the in-flight batch finishes and commits, and the consumers leave the
+     * group, so that its committed offsets can be moved.
+     */
+    public synchronized void hold() {
+        if (!held) {
+            held = true;
+            stopContainer();
+        }
+    }
+
+    public synchronized void release() {
+        if (held) {
+            held = false;
+            if (wanted) {
+                startContainer();
+            }
+        }
+    }
+
+    public synchronized boolean isHeld() {
+        return held;
+    }
+
+    /** Stops fetching (the database is unavailable); the consumers stay in the group and keep their partitions. */
+    public void pause() {
+        ConcurrentMessageListenerContainer<byte[], byte[]> current = container;
+        if (current != null) {
+            current.pause();
+        }
+    }
+
+    public void resume() {
+        ConcurrentMessageListenerContainer<byte[], byte[]> current = container;
+        if (current != null) {
+            current.resume();
+        }
+    }
+
+    public String groupId() {
+        return settings.groupId();
+    }
+
+    private void stopContainer() {
         if (container != null) {
             container.stop(); // waits for the in-flight batch
             container = null;
@@ -82,7 +153,12 @@ public class StreamConsumers implements SmartLifecycle {
     }
 
     @Override
-    public boolean isRunning() {
+    public synchronized boolean isRunning() {
+        return wanted; // for the lifecycle: started and not stopped, even while held for a rewind
+    }
+
+    /** Whether consumer threads are running now (not held, not stopped). */
+    public boolean isConsuming() {
         ConcurrentMessageListenerContainer<byte[], byte[]> current = container;
         return current != null && current.isRunning();
     }

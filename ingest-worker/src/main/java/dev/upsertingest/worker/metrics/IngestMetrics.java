@@ -28,6 +28,12 @@ public class IngestMetrics {
     public static final String BATCH_DURATION = "ingest.batch.duration";
     public static final String BATCH_EVENTS = "ingest.batch.events";
     public static final String BATCH_FAILURES = "ingest.batch.failures";
+    public static final String DATABASE_AVAILABLE = "ingest.database.available";
+    public static final String DATABASE_OUTAGE = "ingest.database.outage.duration";
+    public static final String REBUILDS = "ingest.rebuilds";
+    public static final String REBUILD_DURATION = "ingest.rebuild.duration";
+    public static final String STREAMS_REBUILDING = "ingest.streams.rebuilding";
+    public static final String BATCH_SPLITS = "ingest.batch.splits";
     public static final String LAST_BATCH = "ingest.batch.last.success";
     public static final String VIEW_REFRESHES = "ingest.view.refreshes";
     public static final String VIEW_REFRESH_DURATION = "ingest.view.refresh.duration";
@@ -99,6 +105,40 @@ public class IngestMetrics {
         timer(Phase.DEAD_LETTER).record(Duration.ofNanos(deadLetterNanos));
         timer(Phase.TOTAL).record(Duration.ofNanos(totalNanos));
         lastBatchEpochSeconds.set(System.currentTimeMillis() / 1000);
+    }
+
+    /** 1 while the database circuit breaker is closed (batches are written), 0 while consuming is paused. */
+    public void registerDatabaseAvailable(java.util.function.BooleanSupplier available) {
+        Gauge.builder(DATABASE_AVAILABLE, () -> available.getAsBoolean() ? 1 : 0)
+                .description("1 while PostgreSQL accepts batches, 0 while the worker has paused consuming for an outage")
+                .register(registry);
+    }
+
+    public void databaseOutage(Duration outage) {
+        Timer.builder(DATABASE_OUTAGE).description("From the circuit breaker opening to the first batch written again")
+                .register(registry).record(outage);
+    }
+
+    /** Streams whose table is being rebuilt from the topic now. */
+    public void registerStreamsRebuilding(java.util.function.IntSupplier rebuilding) {
+        Gauge.builder(STREAMS_REBUILDING, rebuilding::getAsInt)
+                .description("Streams whose unlogged table is being rebuilt from their topic").register(registry);
+    }
+
+    public void rebuildStarted(String stream) {
+        counter(REBUILDS, "Rebuilds of stream tables from their topic (after crash recovery emptied them)",
+                "stream", stream).increment();
+    }
+
+    public void rebuildFinished(String stream, Duration took) {
+        Timer.builder(REBUILD_DURATION).description("From detecting an emptied table to its replay being complete")
+                .tag("stream", stream).register(registry).record(took);
+    }
+
+    /** A batch the database refused for a data reason was halved to find the events it refuses. */
+    public void batchSplit(String stream) {
+        counter(BATCH_SPLITS, "Halvings of batches the database refused for a data reason (SQLState 22/23)",
+                "stream", stream).increment();
     }
 
     public void batchFailed(Throwable cause) {

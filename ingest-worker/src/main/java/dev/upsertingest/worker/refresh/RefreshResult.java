@@ -27,7 +27,7 @@ public record RefreshResult(Outcome outcome, Duration elapsed, long rows, Offset
         BUSY,
         /** The view relation does not exist (dropped or being replaced by a migration). */
         MISSING,
-        /** Its stream is being rebuilt: the view keeps showing the last complete data. */
+        /** Its stream table was emptied by a crash or is being rebuilt: the view keeps the last complete data. */
         PAUSED,
         FAILED
     }

@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
 /**
  * Looks at every view once per tick and refreshes the ones that are due, one at a time on a single thread (so this
@@ -32,24 +31,18 @@ public class RefreshScheduler implements SmartLifecycle {
     private final ViewFreshness freshness;
     private final RefreshSettings settings;
     private final IngestMetrics metrics;
-    private final Predicate<String> streamPaused;
     private final Clock clock;
     private final Map<String, Instant> nextLook = new HashMap<>();
     private volatile ScheduledExecutorService executor;
     private Instant nextPrune = Instant.EPOCH;
 
-    /**
-     * @param streamPaused tells whether a stream is being rebuilt; its views are not refreshed meanwhile, so readers
-     *                     keep the last complete contents instead of a half-empty table's
-     */
     public RefreshScheduler(List<ViewDefinition> views, ViewRefresher refresher, ViewFreshness freshness,
-                            RefreshSettings settings, IngestMetrics metrics, Predicate<String> streamPaused, Clock clock) {
+                            RefreshSettings settings, IngestMetrics metrics, Clock clock) {
         this.views = List.copyOf(views);
         this.refresher = refresher;
         this.freshness = freshness;
         this.settings = settings;
         this.metrics = metrics;
-        this.streamPaused = streamPaused;
         this.clock = clock;
     }
 
@@ -85,17 +78,15 @@ public class RefreshScheduler implements SmartLifecycle {
                 if (now.isBefore(nextLook.getOrDefault(view.name(), Instant.EPOCH))) {
                     continue;
                 }
-                if (streamPaused.test(view.stream())) {
-                    metrics.viewLooked(view.name(), "paused", Duration.ZERO);
-                    nextLook.put(view.name(), now.plus(settings.tick()));
-                    continue;
-                }
                 Duration interval = interval(view);
                 RefreshResult result = refresher.refreshIfDue(view, interval);
                 metrics.viewLooked(view.name(), result.outcome().name().toLowerCase(java.util.Locale.ROOT), result.elapsed());
-                Instant next = result.outcome() == RefreshResult.Outcome.NOT_DUE && result.nextDue() != null
-                        ? result.nextDue().toInstant()
-                        : clock.instant().plus(interval);
+                Instant next = switch (result.outcome()) {
+                    case NOT_DUE -> result.nextDue() != null ? result.nextDue().toInstant() : clock.instant().plus(interval);
+                    // Look again soon: the view is refreshed as soon as its stream's rebuild completes.
+                    case PAUSED -> clock.instant().plus(settings.tick());
+                    default -> clock.instant().plus(interval);
+                };
                 nextLook.put(view.name(), next);
             }
             freshness.reload();

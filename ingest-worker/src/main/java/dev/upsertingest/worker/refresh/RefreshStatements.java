@@ -50,6 +50,12 @@ final class RefreshStatements {
                 function("hashtext", Integer.class, val(view.name())))).fetchOne(0, Boolean.class));
     }
 
+    /** False while the stream's (unlogged) table is emptied by crash recovery or being rebuilt from its topic. */
+    boolean streamTableIsComplete(StreamDefinition stream) {
+        return Boolean.TRUE.equals(dsl.select(function(name("ingest", "stream_table_is_complete"), Boolean.class,
+                val(stream.name()))).fetchOne(0, Boolean.class));
+    }
+
     /** The shared state: when the last refresh started and the change counter it saw; {@code null} if none. */
     Record2<OffsetDateTime, Long> state(ViewDefinition view) {
         return dsl.select(VIEW_STATE.LAST_STARTED_AT, VIEW_STATE.CHANGE_COUNTER).from(VIEW_STATE)

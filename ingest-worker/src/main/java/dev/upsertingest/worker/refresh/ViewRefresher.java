@@ -55,6 +55,13 @@ public class ViewRefresher {
                     connection.rollback();
                     return RefreshResult.of(RefreshResult.Outcome.BUSY);
                 }
+                // A stream table emptied by a crash, or being refilled from its topic, must not reach the view: readers
+                // keep the last complete contents until the rebuild is done. Asked inside this transaction, so a
+                // crash cannot slip in between the question and the refresh.
+                if (!sql.streamTableIsComplete(stream)) {
+                    connection.rollback();
+                    return RefreshResult.of(RefreshResult.Outcome.PAUSED);
+                }
                 Record2<OffsetDateTime, Long> state = sql.state(view);
                 OffsetDateTime lastStarted = state == null ? null : state.value1();
                 started = sql.now(); // the database's clock: replicas' clocks may disagree, the database's is shared

@@ -161,6 +161,35 @@ class IngestPipelineIT {
     }
 
     @Test
+    void aBatchWithOneEventTheDatabaseRefusesDeadLettersOnlyThatEventWithTheDatabasesReason() {
+        String topic = stream("payments", "[{\"name\": \"id\", \"type\": \"text\", \"pointer\": \"/id\"}]", "");
+        // A rule the event parser knows nothing about, so only the database can refuse the event (SQLState 23514).
+        db.execute("alter table streams.payments add constraint amount_not_negative "
+                + "check (coalesce((doc->>'amount')::numeric, 0) >= 0)");
+        for (int i = 0; i < 500; i++) {
+            events.send(topic, "p" + i, "{\"id\": \"p" + i + "\", \"amount\": " + i + "}");
+            if (i == 317) {
+                events.send(topic, "refund", "{\"id\": \"refund\", \"amount\": -5}");
+            }
+        }
+        events.flush(); // one backlog, so the refused event sits in a full batch
+
+        worker = WorkerHarness.builder(db, kafka).property("ingest.consumer.max-poll-records", 2000).start();
+
+        await().atMost(PATIENCE).until(() -> db.count("select count(*) from streams.payments") == 500);
+        List<ConsumerRecord<byte[], byte[]>> letters = events.readAll(topic + ".dlt", 1, PATIENCE);
+        assertThat(letters).hasSize(1);
+        ConsumerRecord<byte[], byte[]> letter = letters.getFirst();
+        assertThat(new String(letter.key(), StandardCharsets.UTF_8)).isEqualTo("refund");
+        assertThat(header(letter, DeadLetterHeaders.REASON)).isEqualTo("database_rejected");
+        assertThat(header(letter, DeadLetterHeaders.DETAIL)).contains("amount_not_negative").contains("23514")
+                .as("the row's contents stay out of the header").doesNotContain("Failing row");
+        assertThat(db.count("select count(*) from streams.payments where id = 'refund'")).isZero();
+        assertThat(worker.counter(IngestMetrics.BATCH_SPLITS)).as("the batch was split to find it").isPositive();
+        assertThat(worker.counter(IngestMetrics.EVENTS_DEAD_LETTERED, "reason", "database_rejected")).isEqualTo(1);
+    }
+
+    @Test
     void stoppingTheWorkerMidStreamAndStartingAnotherLosesNothing() throws Exception {
         String topic = stream("ledger", "[{\"name\": \"id\", \"type\": \"integer\", \"pointer\": \"/id\"}]", "");
         worker = WorkerHarness.builder(db, kafka).property("ingest.consumer.max-poll-records", 500).start();
