@@ -38,7 +38,30 @@ public final class KafkaServerProcess implements AutoCloseable {
 
     /** Formats a new cluster under {@code directory} on free ports and starts it. */
     public static KafkaServerProcess startNew(Path directory) {
-        int port = freePort();
+        return format(directory, freePort());
+    }
+
+    /**
+     * Starts the cluster kept under {@code directory} (its topics and offsets) on the port it was created with, or
+     * formats a new one there on {@code port} if there is none yet.
+     */
+    public static KafkaServerProcess openOrCreate(Path directory, int port) {
+        Path properties = directory.resolve("server.properties");
+        if (!Files.exists(properties)) {
+            return format(directory, port);
+        }
+        try {
+            int existing = Files.readAllLines(properties).stream().filter(l -> l.startsWith("advertised.listeners="))
+                    .map(l -> Integer.parseInt(l.substring(l.lastIndexOf(':') + 1).trim())).findFirst().orElseThrow();
+            KafkaServerProcess server = new KafkaServerProcess(directory, existing);
+            server.start();
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static KafkaServerProcess format(Path directory, int port) {
         int controllerPort = freePort();
         KafkaServerProcess server = new KafkaServerProcess(directory, port);
         try {
@@ -163,7 +186,17 @@ public final class KafkaServerProcess implements AutoCloseable {
                     throw new IllegalStateException(mainAndArgs.getFirst() + " failed; see " + log());
                 }
             } else {
-                Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
+                // A controlled shutdown when whoever started it exits; SIGKILL if that takes over 30 s.
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    started.destroy();
+                    try {
+                        if (!started.waitFor(30, TimeUnit.SECONDS)) {
+                            started.destroyForcibly();
+                        }
+                    } catch (InterruptedException e) {
+                        started.destroyForcibly();
+                    }
+                }));
             }
             return started;
         } catch (IOException e) {
@@ -183,7 +216,7 @@ public final class KafkaServerProcess implements AutoCloseable {
         return log();
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {

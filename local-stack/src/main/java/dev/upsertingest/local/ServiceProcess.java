@@ -39,7 +39,12 @@ public final class ServiceProcess implements AutoCloseable {
      */
     public static ServiceProcess start(String name, Path jar, List<String> jvmOptions, Map<String, String> properties,
                                        Path log, Duration timeout) {
-        int port = KafkaServerProcess.freePort();
+        return start(name, jar, jvmOptions, properties, log, timeout, KafkaServerProcess.freePort());
+    }
+
+    /** As {@link #start(String, Path, List, Map, Path, Duration)}, on the given HTTP port. */
+    public static ServiceProcess start(String name, Path jar, List<String> jvmOptions, Map<String, String> properties,
+                                       Path log, Duration timeout, int port) {
         List<String> command = new ArrayList<>(List.of(KafkaServerProcess.javaBinary()));
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString(), "--server.port=" + port));
@@ -48,8 +53,9 @@ public final class ServiceProcess implements AutoCloseable {
             Files.createDirectories(log.toAbsolutePath().getParent());
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
             ServiceProcess service = new ServiceProcess(name, process, log, port);
+            // When whoever started it exits (Ctrl-C on bin/ingest local, a benchmark's end), stop it the polite way.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> service.stop(Duration.ofSeconds(30))));
             service.awaitReady(timeout);
             return service;
         } catch (IOException e) {

@@ -1,0 +1,350 @@
+package dev.upsertingest.local;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code bin/ingest local}: the whole system on this machine with nothing installed but a JDK. A Kafka broker and
+ * (unless an existing server is given) PostgreSQL as processes of their own with their data under {@code .local/},
+ * then ingest-worker (which runs the migrations, including the example {@code orders} stream and
+ * {@code orders_view}) and ingest-api; optionally sample traffic. Ctrl-C stops every process it started.
+ */
+public final class LocalRun {
+
+    private static final String VERSION = "0.1.0-SNAPSHOT";
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+    private static final String DATABASE = "ingest";
+
+    private final LocalRunOptions options;
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private DemoTraffic demo;
+
+    private LocalRun(LocalRunOptions options) {
+        this.options = options;
+    }
+
+    public static void main(String[] args) {
+        LocalRunOptions options;
+        try {
+            options = LocalRunOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bin/ingest local: " + e.getMessage());
+            System.err.println(LocalRunOptions.HELP);
+            System.exit(2);
+            return;
+        }
+        if (options.help()) {
+            System.out.println(LocalRunOptions.HELP);
+            return;
+        }
+        LocalRun run = new LocalRun(options);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            run.stopAll();
+            stopped.countDown();
+        }, "local-run-stop"));
+        try {
+            run.start();
+        } catch (StartupProblem e) {
+            System.err.println();
+            System.err.println("bin/ingest local: " + e.getMessage());
+            System.exit(1);
+        } catch (RuntimeException e) {
+            System.err.println();
+            System.err.println("bin/ingest local: could not start: " + e.getMessage()
+                    + "\n  logs are in " + options.dataDirectory().resolve("logs"));
+            System.exit(1);
+        }
+        try {
+            stopped.await(); // until Ctrl-C (SIGINT) or SIGTERM runs the shutdown hook
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A problem a newcomer can fix, said in one sentence with the fix, no stack trace. */
+    static final class StartupProblem extends RuntimeException {
+        StartupProblem(String message) {
+            super(message);
+        }
+    }
+
+    private void start() {
+        Path data = options.dataDirectory();
+        Path home = options.home();
+        Path workerJar = jar(home, "ingest-worker");
+        Path apiJar = jar(home, "ingest-api");
+        try {
+            if (options.fresh()) {
+                say("--fresh: deleting %s", data);
+                deleteRecursively(data.resolve("postgres"));
+                deleteRecursively(data.resolve("kafka"));
+            }
+            Files.createDirectories(data.resolve("logs"));
+        } catch (IOException e) {
+            throw new StartupProblem("cannot use the data directory " + data + ": " + e.getMessage());
+        }
+        requireFreePort(options.apiPort(), "the API", "--api-port");
+        requireFreePort(options.workerPort(), "the worker's management endpoints", "--worker-port");
+
+        Database database = startDatabase(data);
+        KafkaServerProcess kafka = startKafka(data);
+
+        say("starting ingest-worker (runs the migrations; log: %s)", data.resolve("logs/worker.log"));
+        Map<String, String> common = new LinkedHashMap<>();
+        common.put("spring.datasource.url", database.jdbcUrl());
+        common.put("spring.datasource.username", database.user());
+        common.put("spring.datasource.password", database.password());
+        common.put("spring.kafka.bootstrap-servers", kafka.bootstrapServers());
+        Map<String, String> workerProperties = new LinkedHashMap<>(common);
+        workerProperties.put("ingest.topics.replication-factor", "1");
+        ServiceProcess worker = startService("ingest-worker", workerJar, workerProperties, data.resolve("logs/worker.log"),
+                options.workerPort());
+        createAnalystLogin(database);
+
+        String apiKey = apiKey(data);
+        Map<String, String> apiProperties = new LinkedHashMap<>(common);
+        apiProperties.put("ingest.api.security.clients[0].name", "local");
+        apiProperties.put("ingest.api.security.clients[0].key-sha256", sha256(apiKey));
+        apiProperties.put("ingest.api.security.clients[0].permissions", "publish,query,operate");
+        apiProperties.put("ingest.api.security.clients[0].requests-per-second", "1000");
+        say("starting ingest-api (log: %s)", data.resolve("logs/api.log"));
+        startService("ingest-api", apiJar, apiProperties, data.resolve("logs/api.log"), options.apiPort());
+
+        if (options.demo()) {
+            demo = new DemoTraffic("http://localhost:" + options.apiPort(), apiKey, options.demoRate());
+            demo.start();
+            say("--demo: publishing sample orders through the API at %d events/s", options.demoRate());
+        }
+        printWhereEverythingIs(database, kafka, worker, data);
+    }
+
+    private record Database(String jdbcUrl, String user, String password, String description) {
+        String psqlUrl() {
+            return jdbcUrl.replace("jdbc:postgresql://", "postgresql://analyst:analyst@");
+        }
+    }
+
+    private Database startDatabase(Path data) {
+        if (options.jdbcUrl() != null) {
+            say("using the PostgreSQL at %s", options.jdbcUrl());
+            requireConnect(options.jdbcUrl(), options.dbUser(), options.dbPassword(), "the PostgreSQL given by --jdbc-url");
+            return new Database(options.jdbcUrl(), options.dbUser(), options.dbPassword(), "given by --jdbc-url");
+        }
+        requireFreePort(options.postgresPort(), "the embedded PostgreSQL", "--postgres-port");
+        say("starting PostgreSQL (embedded, Maven Central binaries; data in %s, kept between runs)", data.resolve("postgres"));
+        PostgresServerProcess postgres;
+        try {
+            postgres = PostgresServerProcess.start(data.resolve("postgres"), options.postgresPort(), localTuning());
+        } catch (RuntimeException e) {
+            throw new StartupProblem("""
+                    the embedded PostgreSQL did not start (%s).
+                      As root it needs user namespaces (unshare -U); inside a container, run as a non-root user.
+                      Or use a PostgreSQL you have: bin/ingest local --jdbc-url=jdbc:postgresql://HOST:5432/ingest --db-user=USER --db-password=PASSWORD"""
+                    .formatted(firstLine(e.getMessage())));
+        }
+        started.add(postgres);
+        postgres.ensureDatabase(DATABASE);
+        return new Database(postgres.jdbcUrl(DATABASE), PostgresServerProcess.USER, PostgresServerProcess.PASSWORD,
+                "embedded, data in " + postgres.dataDirectory());
+    }
+
+    /**
+     * The design's settings (see PostgresTuning and the README's performance notes), with memory sized for a laptop
+     * rather than a database server.
+     */
+    private static Map<String, String> localTuning() {
+        Map<String, String> settings = new LinkedHashMap<>(PostgresTuning.settings());
+        settings.put("shared_buffers", "256MB");
+        settings.put("max_wal_size", "2GB");
+        return settings;
+    }
+
+    private KafkaServerProcess startKafka(Path data) {
+        Path directory = data.resolve("kafka");
+        if (!Files.exists(directory.resolve("server.properties"))) {
+            requireFreePort(options.kafkaPort(), "the Kafka broker", "--kafka-port");
+        }
+        say("starting a Kafka broker (KRaft, its own process; data in %s)", directory);
+        try {
+            KafkaServerProcess kafka = KafkaServerProcess.openOrCreate(directory, options.kafkaPort());
+            started.add(kafka);
+            return kafka;
+        } catch (RuntimeException e) {
+            throw new StartupProblem("the Kafka broker did not come up: " + firstLine(e.getMessage())
+                    + "\n  its log: " + directory.resolve("server.log")
+                    + "\n  (if the port it was created with is taken now, free it, or start over with --fresh)");
+        }
+    }
+
+    private ServiceProcess startService(String name, Path jar, Map<String, String> properties, Path log, int port) {
+        try {
+            ServiceProcess service = ServiceProcess.start(name, jar, List.of("-Xmx768m", "-XX:+UseSerialGC"), properties,
+                    log, Duration.ofMinutes(3), port);
+            started.add(() -> service.stop(Duration.ofSeconds(45)));
+            return service;
+        } catch (RuntimeException e) {
+            throw new StartupProblem(name + " did not start: " + firstLine(e.getMessage()) + "\n  its log: " + log);
+        }
+    }
+
+    /** A login for analysts in the read-only role, so the printed psql URL works as is (local runs only). */
+    private static void createAnalystLogin(Database database) {
+        try (Connection connection = DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
+             Statement statement = connection.createStatement()) {
+            statement.execute("""
+                    DO $$ BEGIN
+                      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'analyst') THEN
+                        CREATE ROLE analyst LOGIN PASSWORD 'analyst' IN ROLE ingest_analyst;
+                      END IF;
+                    END $$""");
+        } catch (SQLException e) {
+            System.out.println("  (could not create the local analyst login: " + e.getMessage() + ")");
+        }
+    }
+
+    private void printWhereEverythingIs(Database database, KafkaServerProcess kafka, ServiceProcess worker, Path data) {
+        String api = "http://localhost:" + options.apiPort();
+        Path keyFile = data.resolve("api-key");
+        System.out.printf("""
+
+                Upsert Ingest is running. Ctrl-C stops everything.
+
+                  API          %1$s/api/v1  (key: %2$s; send it as "Authorization: Bearer <key>")
+                  Swagger UI   %1$s/swagger-ui.html  (user "local", password: the key)
+                  Publish      curl -X POST %1$s/api/v1/streams/orders/events -H "Authorization: Bearer $(cat %2$s)" \\
+                                 -H 'Content-Type: application/json' -d '[{"order_id": "o-1", "version": 1, "status": "paid", "total": 12.5}]'
+                  Query        curl -H "Authorization: Bearer $(cat %2$s)" %1$s/api/v1/views/orders_view/rows/o-1
+                  SQL          psql "%3$s"   (read-only: SELECT * FROM views.orders_view LIMIT 10)
+                               JDBC %4$s as analyst/analyst
+                  Metrics      %5$s/actuator/prometheus (worker), %1$s/actuator/prometheus (API, with the key)
+                  Kafka        %6$s (topic orders)
+                  PostgreSQL   %7$s
+                  Logs         %8$s
+                """, api, keyFile, database.psqlUrl(), database.jdbcUrl(), worker.url("").replaceAll("/$", ""),
+                kafka.bootstrapServers(), database.description(), data.resolve("logs"));
+        System.out.flush();
+    }
+
+    private synchronized void stopAll() {
+        if (started.isEmpty() && demo == null) {
+            return;
+        }
+        System.out.println();
+        say("stopping (the API, the worker, the broker, PostgreSQL) ...");
+        if (demo != null) {
+            demo.stop();
+        }
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                System.out.println("  could not stop cleanly: " + e.getMessage());
+            }
+        }
+        started.clear();
+        say("stopped; data kept in %s", options.dataDirectory());
+    }
+
+    private static String apiKey(Path data) {
+        Path file = data.resolve("api-key");
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file).strip();
+            }
+            byte[] random = new byte[24];
+            new SecureRandom().nextBytes(random);
+            String key = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+            Files.writeString(file, key + "\n");
+            return key;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String sha256(String key) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path jar(Path home, String module) {
+        Path jar = home.resolve(module).resolve("target").resolve(module + "-" + VERSION + "-exec.jar");
+        if (!Files.exists(jar)) {
+            throw new StartupProblem(jar + " is missing: build it with ./mvnw -DskipTests install (bin/ingest does this by itself)");
+        }
+        return jar;
+    }
+
+    private static void requireFreePort(int port, String what, String option) {
+        try (ServerSocket socket = new ServerSocket(port)) {
+            socket.setReuseAddress(true);
+        } catch (IOException e) {
+            throw new StartupProblem("port " + port + " for " + what + " is already taken (another bin/ingest local "
+                    + "running?). Stop whatever uses it, or choose another port with " + option + "=N");
+        }
+    }
+
+    private static void requireConnect(String url, String user, String password, String what) {
+        try (Connection ignored = DriverManager.getConnection(url, user, password)) {
+            // reachable
+        } catch (SQLException e) {
+            throw new StartupProblem("cannot connect to " + what + " (" + firstLine(e.getMessage()) + "). Check the URL, "
+                    + "--db-user and --db-password; or leave --jdbc-url out to use the embedded PostgreSQL");
+        }
+    }
+
+    static boolean listening(int port) {
+        try (Socket ignored = new Socket("localhost", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "no details";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    private static void deleteRecursively(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    static void say(String format, Object... args) {
+        System.out.println("[" + LocalTime.now().format(CLOCK) + "] " + String.format(format, args));
+        System.out.flush();
+    }
+}
