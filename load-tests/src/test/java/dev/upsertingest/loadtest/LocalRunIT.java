@@ -1,5 +1,6 @@
 package dev.upsertingest.loadtest;
 
+import dev.upsertingest.local.Directories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -47,7 +47,7 @@ class LocalRunIT {
 
     @Test
     void startPostQueryCtrlCThenStartAgainWithTheDataKept() throws Exception {
-        deleteRecursively(DATA);
+        Directories.deleteRecursively(DATA);
         stack = start();
         String key = Files.readString(DATA.resolve("api-key")).strip();
 
@@ -124,15 +124,6 @@ class LocalRunIT {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static void deleteRecursively(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 }

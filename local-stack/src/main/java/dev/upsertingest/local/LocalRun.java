@@ -99,8 +99,8 @@ public final class LocalRun {
         try {
             if (options.fresh()) {
                 say("--fresh: deleting %s", data);
-                deleteRecursively(data.resolve("postgres"));
-                deleteRecursively(data.resolve("kafka"));
+                Directories.deleteRecursively(data.resolve("postgres"));
+                Directories.deleteRecursively(data.resolve("kafka"));
             }
             Files.createDirectories(data.resolve("logs"));
         } catch (IOException e) {
@@ -334,14 +334,6 @@ public final class LocalRun {
         return newline < 0 ? message : message.substring(0, newline);
     }
 
-    private static void deleteRecursively(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (var paths = Files.walk(root)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
 
     static void say(String format, Object... args) {
         System.out.println("[" + LocalTime.now().format(CLOCK) + "] " + String.format(format, args));

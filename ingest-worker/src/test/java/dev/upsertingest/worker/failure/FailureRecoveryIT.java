@@ -1,5 +1,6 @@
 package dev.upsertingest.worker.failure;
 
+import dev.upsertingest.local.Directories;
 import dev.upsertingest.local.KafkaServerProcess;
 import dev.upsertingest.local.PostgresServerProcess;
 import dev.upsertingest.local.ServiceProcess;
@@ -68,7 +69,7 @@ class FailureRecoveryIT {
 
     @BeforeAll
     static void startServers() throws IOException {
-        deleteRecursively(WORK);
+        Directories.deleteRecursively(WORK);
         try (Stream<Path> jars = Files.list(Path.of("target"))) {
             workerJar = jars.filter(p -> p.getFileName().toString().endsWith("-exec.jar")).findFirst().orElseThrow(() ->
                     new IllegalStateException("no ingest-worker exec jar in target/: run this test through `./mvnw verify`"));
@@ -304,14 +305,5 @@ class FailureRecoveryIT {
 
     private Connection connect() throws SQLException {
         return DriverManager.getConnection(postgres.jdbcUrl(database), PostgresServerProcess.USER, PostgresServerProcess.PASSWORD);
-    }
-
-    private static void deleteRecursively(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
     }
 }
