@@ -34,7 +34,7 @@ import java.util.Set;
 @Validated
 @ConfigurationProperties("ingest.api.security")
 public record SecuritySettings(
-        @NotNull @Valid @DefaultValue List<Client> clients,
+        @NotNull @DefaultValue List<@Valid Client> clients,
         @Min(1) @DefaultValue("200") int requestsPerSecond) {
 
     public SecuritySettings {
