@@ -1,6 +1,11 @@
 package dev.upsertingest.loadtest;
 
 import dev.upsertingest.loadtest.scenario.ApiLoadScenario;
+import dev.upsertingest.loadtest.scenario.CeilingVsPipelineScenario;
+import dev.upsertingest.loadtest.scenario.CrashRebuildScenario;
+import dev.upsertingest.loadtest.scenario.DurabilityLadderScenario;
+import dev.upsertingest.loadtest.scenario.HotKeysScenario;
+import dev.upsertingest.loadtest.scenario.ScaleOutScenario;
 import dev.upsertingest.loadtest.scenario.Scenario;
 import dev.upsertingest.loadtest.scenario.ViewRefreshScenario;
 import dev.upsertingest.loadtest.scenario.WriteMethodsScenario;
@@ -17,7 +22,9 @@ public final class Bench {
     private static final Map<String, Scenario> SCENARIOS = new LinkedHashMap<>();
 
     static {
-        for (Scenario scenario : List.<Scenario>of(new WriteMethodsScenario(), new ViewRefreshScenario(), new ApiLoadScenario())) {
+        for (Scenario scenario : List.<Scenario>of(new WriteMethodsScenario(), new ViewRefreshScenario(), new ApiLoadScenario(),
+                new CeilingVsPipelineScenario(), new DurabilityLadderScenario(), new HotKeysScenario(),
+                CeilingVsPipelineScenario.bigDocs(), new ScaleOutScenario(), new CrashRebuildScenario())) {
             SCENARIOS.put(scenario.name(), scenario);
         }
     }

@@ -157,13 +157,15 @@ public final class LocalRun {
         say("starting PostgreSQL (embedded, Maven Central binaries; data in %s, kept between runs)", data.resolve("postgres"));
         PostgresServerProcess postgres;
         try {
-            postgres = PostgresServerProcess.start(data.resolve("postgres"), options.postgresPort(), localTuning());
+            postgres = PostgresServerProcess.start(data.resolve("postgres"), options.postgresPort(), localTuning(),
+                    data.resolve("logs").resolve("postgres.log"));
         } catch (RuntimeException e) {
             throw new StartupProblem("""
                     the embedded PostgreSQL did not start (%s).
+                      Its log: %s
                       As root it needs user namespaces (unshare -U); inside a container, run as a non-root user.
                       Or use a PostgreSQL you have: bin/ingest local --jdbc-url=jdbc:postgresql://HOST:5432/ingest --db-user=USER --db-password=PASSWORD"""
-                    .formatted(firstLine(e.getMessage())));
+                    .formatted(firstLine(e.getMessage()), data.resolve("logs").resolve("postgres.log")));
         }
         started.add(postgres);
         postgres.ensureDatabase(DATABASE);

@@ -29,12 +29,14 @@ public final class PostgresServerProcess implements AutoCloseable {
     private final Path dataDirectory;
     private final int port;
     private final Map<String, String> settings;
+    private final Path log;
     private EmbeddedPostgres running;
 
-    private PostgresServerProcess(Path dataDirectory, int port, Map<String, String> settings) {
+    private PostgresServerProcess(Path dataDirectory, int port, Map<String, String> settings, Path log) {
         this.dataDirectory = dataDirectory;
         this.port = port;
         this.settings = settings;
+        this.log = log;
     }
 
     /**
@@ -42,8 +44,18 @@ public final class PostgresServerProcess implements AutoCloseable {
      * (0 picks a free one) with {@code settings} as server configuration.
      */
     public static PostgresServerProcess start(Path dataDirectory, int port, Map<String, String> settings) {
+        Path absolute = dataDirectory.toAbsolutePath();
+        return start(absolute, port, settings, absolute.resolveSibling(absolute.getFileName() + ".log"));
+    }
+
+    /** As {@link #start(Path, int, Map)}, with the server's own output (startup, errors) appended to {@code log}. */
+    public static PostgresServerProcess start(Path dataDirectory, int port, Map<String, String> settings, Path log) {
+        Map<String, String> all = new java.util.LinkedHashMap<>(settings);
+        // TCP only: no socket file in /tmp, where another server's (or a crashed one's) lock file for the same port
+        // would stop this one from starting. Every client here connects over TCP.
+        all.putIfAbsent("unix_socket_directories", "");
         PostgresServerProcess server = new PostgresServerProcess(dataDirectory.toAbsolutePath(),
-                port == 0 ? KafkaServerProcess.freePort() : port, Map.copyOf(settings));
+                port == 0 ? KafkaServerProcess.freePort() : port, Map.copyOf(all), log.toAbsolutePath());
         server.start();
         return server;
     }
@@ -54,19 +66,22 @@ public final class PostgresServerProcess implements AutoCloseable {
         }
         try {
             Files.createDirectories(dataDirectory);
+            Files.createDirectories(log.getParent());
             // A crashed server leaves its pid file; the postmaster checks whether that process still lives.
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDirectory)
                     .setCleanDataDirectory(false)
                     .setPort(port)
-                    .setPGStartupWait(Duration.ofSeconds(60));
+                    .setPGStartupWait(Duration.ofSeconds(60))
+                    .setOutputRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .setErrorRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()));
             settings.forEach(builder::setServerConfig);
             running = builder.start();
         } catch (IOException e) {
             throw new IllegalStateException("""
-                    The embedded PostgreSQL did not start on port %d with data in %s: %s
+                    The embedded PostgreSQL did not start on port %d with data in %s: %s (its log: %s)
                     As root it needs user namespaces (unshare -U); otherwise point at an existing server."""
-                    .formatted(port, dataDirectory, e.getMessage()), e);
+                    .formatted(port, dataDirectory, e.getMessage(), log), e);
         }
     }
 
@@ -126,6 +141,11 @@ public final class PostgresServerProcess implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The server's own output: startup, warnings, errors. */
+    public Path log() {
+        return log;
     }
 
     public Path dataDirectory() {

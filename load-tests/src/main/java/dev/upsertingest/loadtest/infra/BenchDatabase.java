@@ -1,7 +1,12 @@
 package dev.upsertingest.loadtest.infra;
 
 import com.zaxxer.hikari.HikariConfig;
+import dev.upsertingest.core.stream.StreamCatalogRepository;
+import dev.upsertingest.core.stream.StreamDefinition;
+import dev.upsertingest.local.PostgresServerProcess;
 import dev.upsertingest.local.PostgresTuning;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.upsertingest.loadtest.Options;
 import dev.upsertingest.loadtest.Progress;
@@ -36,6 +41,11 @@ public final class BenchDatabase implements AutoCloseable {
     }
 
     public static BenchDatabase open(Options options, Progress progress) {
+        return open(options, progress, PostgresTuning.settings());
+    }
+
+    /** As {@link #open(Options, Progress)}, an embedded server started with {@code settings} instead of the tuned ones. */
+    public static BenchDatabase open(Options options, Progress progress, Map<String, String> settings) {
         String url = options.string("jdbc-url", null);
         String user = options.string("db-user", "postgres");
         String password = options.string("db-password", "postgres");
@@ -44,10 +54,11 @@ public final class BenchDatabase implements AutoCloseable {
             database = new BenchDatabase(url, user, password, "PostgreSQL at " + url, () -> {
             });
         } else {
-            progress.say("starting an embedded PostgreSQL with the tuned settings (no --jdbc-url given)");
+            progress.say("starting an embedded PostgreSQL with %s (no --jdbc-url given)", settings.equals(PostgresTuning.settings())
+                    ? "the tuned settings" : "the settings the scenario chose");
             try {
                 EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
-                PostgresTuning.settings().forEach(builder::setServerConfig);
+                settings.forEach(builder::setServerConfig);
                 EmbeddedPostgres postgres = builder.start();
                 database = new BenchDatabase(postgres.getJdbcUrl("postgres", "postgres"), "postgres", "postgres",
                         "embedded PostgreSQL on port " + postgres.getPort(), postgres);
@@ -56,9 +67,59 @@ public final class BenchDatabase implements AutoCloseable {
                         + "); give an existing server with --jdbc-url=jdbc:postgresql://host:5432/db", e);
             }
         }
-        Flyway.configure().dataSource(database.jdbcUrl, user, password).locations("classpath:db/migration").load().migrate();
-        progress.say("PostgreSQL %s: %s", database.serverVersion(), database.description);
-        return database;
+        return database.migrated(progress);
+    }
+
+    /**
+     * The database of a {@link PostgresServerProcess} the benchmark started (and may stop, crash and start again);
+     * closing it stops the server.
+     */
+    public static BenchDatabase onServer(PostgresServerProcess server, Progress progress) {
+        return new BenchDatabase(server.jdbcUrl("postgres"), PostgresServerProcess.USER, PostgresServerProcess.PASSWORD,
+                "PostgreSQL server process on port " + server.port() + ", data in " + server.dataDirectory(), server)
+                .migrated(progress);
+    }
+
+    private BenchDatabase migrated(Progress progress) {
+        Flyway.configure().dataSource(jdbcUrl, user, password).locations("classpath:db/migration").load().migrate();
+        progress.say("PostgreSQL %s: %s", serverVersion(), description);
+        return this;
+    }
+
+    /**
+     * Declares a stream keyed by {@code order_id} (dropping an earlier one of the same name and its views) whose
+     * topic is named like the stream, and returns it as the worker sees it.
+     */
+    public StreamDefinition declareStream(String name, String durability) {
+        execute("select ingest.drop_stream(name) from ingest.stream where name = '" + name + "'");
+        execute("select ingest.declare_stream('" + name + "', '" + name + "', "
+                + "'[{\"name\": \"order_id\", \"type\": \"text\", \"pointer\": \"/order_id\"}]', durability => '"
+                + durability + "')");
+        return stream(name);
+    }
+
+    public StreamDefinition stream(String name) {
+        try (HikariDataSource catalogPool = pool("catalog", 1)) {
+            return new StreamCatalogRepository(DSL.using(catalogPool, SQLDialect.POSTGRES)).load().byName(name).orElseThrow();
+        }
+    }
+
+    public void dropStream(String name) {
+        execute("select ingest.drop_stream(name) from ingest.stream where name = '" + name + "'");
+    }
+
+    /** Rows in a stream's table. */
+    public long rows(String stream) {
+        return Long.parseLong(queryString("select count(*) from streams." + DSL.using(SQLDialect.POSTGRES).render(DSL.name(stream))));
+    }
+
+    /** A checkpoint now, so one started by an earlier measurement does not land in the next (needs superuser). */
+    public void tryCheckpoint() {
+        try {
+            execute("checkpoint");
+        } catch (IllegalStateException notSuperuser) {
+            // without the privilege, measurements may share checkpoint cost; rounds and rotation still spread it
+        }
     }
 
     public String description() {

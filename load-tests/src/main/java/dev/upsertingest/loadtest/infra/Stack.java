@@ -27,11 +27,44 @@ public final class Stack implements AutoCloseable {
     private KafkaServerProcess broker;
     private ServiceProcess worker;
     private ServiceProcess api;
+    /**
+     * The heap the design budgets for a worker, and the collector the chart deploys it with: ParallelGC, because the
+     * worker is a throughput service whose garbage is almost all short-lived (polled records, their text), and G1's
+     * concurrent marking and barriers cost it about a third more CPU per event here (measured with the same drain).
+     */
+    private static final List<String> WORKER_JVM_OPTIONS = List.of("-Xmx512m", "-XX:+UseParallelGC");
+
+    private List<String> workerJvmOptions = WORKER_JVM_OPTIONS;
+    private Admin admin;
 
     public Stack(Path directory, BenchDatabase database, Progress progress) {
         this.directory = directory;
         this.database = database;
         this.progress = progress;
+    }
+
+    /**
+     * The worker's JVM options: {@link #WORKER_JVM_OPTIONS} followed by {@code extra},
+     * e.g. {@code -XX:StartFlightRecording=filename=worker.jfr,settings=profile} to see where its time goes.
+     */
+    public Stack workerJvmOptions(List<String> extra) {
+        List<String> options = new java.util.ArrayList<>(WORKER_JVM_OPTIONS);
+        options.addAll(extra);
+        workerJvmOptions = List.copyOf(options);
+        return this;
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public KafkaServerProcess broker() {
+        return broker;
+    }
+
+    /** The running worker, or null. */
+    public ServiceProcess worker() {
+        return worker;
     }
 
     public KafkaServerProcess startBroker() {
@@ -47,14 +80,37 @@ public final class Stack implements AutoCloseable {
         }
     }
 
+    /**
+     * The consumer group's committed offsets on {@code topic}, summed over its partitions: on a fresh topic, the events
+     * the worker has written and committed (it commits offsets only after the batch's transaction). Asks the broker,
+     * not the worker, so polling it often costs the worker nothing.
+     */
+    public synchronized long committedOffsets(String groupId, String topic) throws Exception {
+        if (admin == null) {
+            admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()));
+        }
+        return admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get().entrySet().stream()
+                .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+                .mapToLong(e -> e.getValue().offset()).sum();
+    }
+
     public ServiceProcess startWorker(Map<String, String> extra) {
         progress.say("starting ingest-worker");
         Map<String, String> properties = common();
         properties.put("spring.flyway.locations", "classpath:db/migration");
         properties.putAll(extra);
-        worker = ServiceProcess.start("ingest-worker", jar("ingest-worker"), List.of("-Xmx512m"), properties,
+        worker = ServiceProcess.start("ingest-worker", jar("ingest-worker"), workerJvmOptions, properties,
                 directory.resolve("worker.log"), Duration.ofMinutes(2));
         return worker;
+    }
+
+    /** Stops the worker (SIGTERM: the in-flight batch finishes and its offsets are committed). */
+    public void stopWorker() {
+        if (worker != null) {
+            progress.say("stopping ingest-worker");
+            worker.stop(Duration.ofSeconds(40));
+            worker = null;
+        }
     }
 
     public ServiceProcess startApi(Map<String, String> extra) {
@@ -86,6 +142,9 @@ public final class Stack implements AutoCloseable {
 
     @Override
     public void close() {
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(5));
+        }
         if (api != null) {
             api.stop(Duration.ofSeconds(20));
         }

@@ -80,7 +80,10 @@ public final class LineChart {
             String label = String.format("%,.0f", yMax * i / 5);
             g.drawString(label, left - 8 - fm.stringWidth(label), y + 5);
         }
-        for (int i = 0; i < categories.size(); i++) {
+        // Long series (one point per second) get every n-th label only, so labels never overlap.
+        int widest = categories.stream().mapToInt(fm::stringWidth).max().orElse(0) + 12;
+        int step = Math.max(1, (int) Math.ceil(categories.size() * (double) widest / plotW));
+        for (int i = 0; i < categories.size(); i += step) {
             int x = xFor(i, left, plotW);
             String label = categories.get(i);
             g.drawString(label, x - fm.stringWidth(label) / 2, top + plotH + 20);
@@ -107,7 +110,9 @@ public final class LineChart {
                 }
                 int x = xFor(i, left, plotW);
                 int y = top + plotH - (int) Math.round(plotH * values[i] / yMax);
-                g.fillOval(x - 4, y - 4, 8, 8);
+                if (values.length <= 40) {
+                    g.fillOval(x - 4, y - 4, 8, 8);
+                }
                 if (px != null) {
                     g.drawLine(px, py, x, y);
                 }

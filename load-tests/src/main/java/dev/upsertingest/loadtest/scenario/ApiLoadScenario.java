@@ -8,6 +8,7 @@ import dev.upsertingest.loadtest.Options;
 import dev.upsertingest.loadtest.Progress;
 import dev.upsertingest.loadtest.infra.BenchDatabase;
 import dev.upsertingest.loadtest.infra.Stack;
+import dev.upsertingest.loadtest.report.Figures;
 import dev.upsertingest.loadtest.report.LineChart;
 import dev.upsertingest.loadtest.report.Results;
 import dev.upsertingest.loadtest.workload.BenchEvents;
@@ -153,14 +154,14 @@ public final class ApiLoadScenario implements Scenario {
             document.put("publish", Map.of(
                     "events_per_s", Math.round(full.eventsPerSecond()),
                     "requests", full.requests(), "failed_requests", full.failed(),
-                    "request_latency_ms", percentiles(full.latency())));
+                    "request_latency_ms", Figures.percentiles(full.latency())));
             document.put("while_querying", Map.of(
                     "publish_target_events_per_s", Math.round(halfRate),
                     "publish_achieved_events_per_s", Math.round(during.eventsPerSecond()),
                     "worker_consumed_events_per_s", Math.round((consumedAfter - consumedBefore) / phaseSeconds),
                     "view_refreshes", refreshes));
             Map<String, Object> queries = new LinkedHashMap<>();
-            latencies.forEach((type, histogram) -> queries.put(type, percentiles(histogram)));
+            latencies.forEach((type, histogram) -> queries.put(type, Figures.percentiles(histogram)));
             document.put("query_latency_ms", queries);
             Results results = new Results(resultsDirectory, name());
             Path json = results.writeJson(document);
@@ -366,16 +367,6 @@ public final class ApiLoadScenario implements Scenario {
 
     private static long refreshCount(BenchDatabase database) {
         return Long.parseLong(database.queryString("select count(*) from ingest.view_refresh where view = ? and outcome = 'ok'", VIEW));
-    }
-
-    private static Map<String, Object> percentiles(Histogram h) {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("count", h.getTotalCount());
-        for (double q : new double[]{50, 90, 99, 99.9}) {
-            p.put("p" + (q == Math.rint(q) ? Integer.toString((int) q) : Double.toString(q)), Math.round(h.getValueAtPercentile(q) / 100.0) / 10.0);
-        }
-        p.put("max", Math.round(h.getMaxValue() / 100.0) / 10.0);
-        return p;
     }
 
     @Override

@@ -36,11 +36,6 @@ import java.util.SplittableRandom;
  */
 public final class ViewRefreshScenario implements Scenario {
 
-    /** The eight indexed attributes, as expression indexes on the table (text: casts to timestamptz are not immutable). */
-    private static final List<String> TABLE_INDEXES = List.of(
-            "((doc ->> 'status'))", "((doc ->> 'customer_id'))", "((doc ->> 'total'))", "((doc ->> 'currency'))",
-            "((doc ->> 'region'))", "((doc ->> 'created_at'))", "((doc ->> 'items'))", "(updated_at)");
-
     @Override
     public String name() {
         return "view-refresh";
@@ -92,12 +87,12 @@ public final class ViewRefreshScenario implements Scenario {
             SplittableRandom random = new SplittableRandom(11);
             Map<String, Object> ingest = new LinkedHashMap<>();
             double pkOnlyFirst = ingestRate(stream, writer, sql, ingestEvents, rows, docSize, batchSize, random, progress, "primary key only");
-            for (int i = 0; i < TABLE_INDEXES.size(); i++) {
-                sql.execute("create index bench_view_table_i" + i + " on streams.bench_view " + TABLE_INDEXES.get(i));
+            for (String index : OrderView.createTableIndexes("bench_view")) {
+                sql.execute(index);
             }
             double indexed = ingestRate(stream, writer, sql, ingestEvents, rows, docSize, batchSize, random, progress, "8 indexes on the table");
-            for (int i = 0; i < TABLE_INDEXES.size(); i++) {
-                sql.execute("drop index streams.bench_view_table_i" + i);
+            for (String index : OrderView.dropTableIndexes("bench_view")) {
+                sql.execute(index);
             }
             double pkOnlyAgain = ingestRate(stream, writer, sql, ingestEvents, rows, docSize, batchSize, random, progress, "primary key only, again");
             double pkOnly = (pkOnlyFirst + pkOnlyAgain) / 2;

@@ -3,7 +3,6 @@ package dev.upsertingest.loadtest.scenario;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.upsertingest.core.event.EventParser;
 import dev.upsertingest.core.event.ParsedEvent;
-import dev.upsertingest.core.stream.StreamCatalogRepository;
 import dev.upsertingest.core.stream.StreamDefinition;
 import dev.upsertingest.loadtest.Options;
 import dev.upsertingest.loadtest.Progress;
@@ -78,15 +77,7 @@ public final class WriteMethodsScenario implements Scenario {
 
         try (BenchDatabase database = BenchDatabase.open(options, progress)) {
             options.rejectUnknown();
-            database.execute("select ingest.drop_stream(name) from ingest.stream where name = 'bench_write'");
-            database.execute("select ingest.declare_stream('bench_write', 'bench_write', "
-                    + "'[{\"name\": \"order_id\", \"type\": \"text\", \"pointer\": \"/order_id\"}]', durability => '"
-                    + durability + "')");
-            StreamDefinition stream;
-            try (HikariDataSource catalogPool = database.pool("catalog", 1)) {
-                stream = new StreamCatalogRepository(DSL.using(catalogPool, SQLDialect.POSTGRES)).load()
-                        .byName("bench_write").orElseThrow();
-            }
+            StreamDefinition stream = database.declareStream("bench_write", durability);
 
             progress.say("generating %,d events over %,d keys (%s), ~%d bytes each", events, keySpace, distribution, docSize);
             EventParser parser = BenchEvents.PARSER;
@@ -113,7 +104,7 @@ public final class WriteMethodsScenario implements Scenario {
                         for (int i = 0; i < methods.size(); i++) {
                             WriteMethod method = methods.get((i + round) % methods.size());
                             database.execute("truncate " + DSL.using(SQLDialect.POSTGRES).render(DSL.name("streams", "bench_write")));
-                            tryCheckpoint(database);
+                            database.tryCheckpoint();
                             UpsertBatchWriter writer = new UpsertBatchWriter(pool,
                                     new WriteSettings(method, WriteSettings.SynchronousCommit.OFF, Duration.ofMinutes(5)),
                                     parser::toJson);
@@ -132,14 +123,6 @@ public final class WriteMethodsScenario implements Scenario {
                     "events", events, "key_space", keySpace, "key_distribution", distribution, "doc_size", docSize,
                     "rounds", rounds, "durability", durability, "writers", 1, "synchronous_commit", "off"),
                     database);
-        }
-    }
-
-    private static void tryCheckpoint(BenchDatabase database) {
-        try {
-            database.execute("checkpoint"); // so a checkpoint started by the previous cell does not land in this one
-        } catch (IllegalStateException notSuperuser) {
-            // without the privilege, cells may share checkpoint cost; rounds and rotation still spread it
         }
     }
 

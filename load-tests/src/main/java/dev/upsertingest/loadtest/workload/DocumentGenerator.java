@@ -31,10 +31,22 @@ public final class DocumentGenerator {
     }
 
     public byte[] next(long keyIndex) {
+        return next(keyIndex, -1);
+    }
+
+    /**
+     * As {@link #next(long)}, with {@code "produced_at": producedAtMicros} (epoch microseconds) as the second field
+     * when it is not negative: the end-to-end latency of an event is measured from it. The stamp draws nothing from
+     * the random source, so a stamped sequence has the same keys and values as an unstamped one of the same seed.
+     */
+    public byte[] next(long keyIndex, long producedAtMicros) {
         long created = baseMillis + random.nextLong(300L * 24 * 3600 * 1000);
         StringBuilder json = new StringBuilder(targetBytes + 64)
-                .append("{\"order_id\":\"").append(key(keyIndex))
-                .append("\",\"customer_id\":").append(random.nextInt(1, 5_000_000))
+                .append("{\"order_id\":\"").append(key(keyIndex)).append('"');
+        if (producedAtMicros >= 0) {
+            json.append(",\"produced_at\":").append(producedAtMicros);
+        }
+        json.append(",\"customer_id\":").append(random.nextInt(1, 5_000_000))
                 .append(",\"status\":\"").append(STATUSES[random.nextInt(STATUSES.length)])
                 .append("\",\"total\":").append(random.nextInt(100, 1_000_000) / 100.0)
                 .append(",\"currency\":\"").append(CURRENCIES[random.nextInt(CURRENCIES.length)])

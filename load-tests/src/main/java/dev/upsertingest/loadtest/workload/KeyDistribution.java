@@ -4,7 +4,10 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
-/** Draws key indexes in {@code [0, keySpace)}: uniformly, or Zipf-skewed (rank 1 hottest). Not thread-safe. */
+/**
+ * Draws key indexes in {@code [0, keySpace)}: uniformly, Zipf-skewed (rank 1 hottest), or sequentially (0, 1, 2, ...
+ * wrapping around, so {@code keySpace} events touch every key exactly once). Not thread-safe.
+ */
 public abstract sealed class KeyDistribution {
 
     protected final long keySpace;
@@ -18,17 +21,20 @@ public abstract sealed class KeyDistribution {
         this.random = new SplittableRandom(seed);
     }
 
-    /** {@code uniform} or {@code zipf:<exponent>} (e.g. {@code zipf:1.1}). */
+    /** {@code uniform}, {@code zipf:<exponent>} (e.g. {@code zipf:1.1}) or {@code sequential}. */
     public static KeyDistribution parse(String spec, long keySpace, long seed) {
         String s = spec.toLowerCase(Locale.ROOT).trim();
         if (s.equals("uniform")) {
             return new Uniform(keySpace, seed);
         }
+        if (s.equals("sequential")) {
+            return new Sequential(keySpace, seed);
+        }
         if (s.startsWith("zipf")) {
             double exponent = s.contains(":") ? Double.parseDouble(s.substring(s.indexOf(':') + 1)) : 1.1;
             return new Zipf(keySpace, exponent, seed);
         }
-        throw new IllegalArgumentException("key distribution must be 'uniform' or 'zipf:<exponent>', got '" + spec + "'");
+        throw new IllegalArgumentException("key distribution must be 'uniform', 'zipf:<exponent>' or 'sequential', got '" + spec + "'");
     }
 
     public abstract long next();
@@ -48,6 +54,24 @@ public abstract sealed class KeyDistribution {
         @Override
         public String describe() {
             return "uniform";
+        }
+    }
+
+    static final class Sequential extends KeyDistribution {
+        private long next;
+
+        Sequential(long keySpace, long seed) {
+            super(keySpace, seed);
+        }
+
+        @Override
+        public long next() {
+            return next++ % keySpace;
+        }
+
+        @Override
+        public String describe() {
+            return "sequential";
         }
     }
 

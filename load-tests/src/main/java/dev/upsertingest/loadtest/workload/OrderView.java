@@ -1,5 +1,7 @@
 package dev.upsertingest.loadtest.workload;
 
+import java.util.List;
+
 /**
  * The view the benchmarks index the generated orders with: seven typed columns, each with an index, plus the
  * updated_at index every view has: eight secondary indexes, and the unique key.
@@ -18,6 +20,26 @@ public final class OrderView {
     public static final String INDEXES = """
             [{"columns": ["status"]}, {"columns": ["customer_id"]}, {"columns": ["total"]}, {"columns": ["currency"]},
              {"columns": ["region"]}, {"columns": ["created_at"]}, {"columns": ["items"]}]""";
+
+    /**
+     * The same eight attributes as expression indexes on a stream table (on text: casts to timestamptz are not
+     * immutable), for comparing "indexes on the table" with "indexes on the view".
+     */
+    public static final List<String> TABLE_INDEXES = List.of(
+            "((doc ->> 'status'))", "((doc ->> 'customer_id'))", "((doc ->> 'total'))", "((doc ->> 'currency'))",
+            "((doc ->> 'region'))", "((doc ->> 'created_at'))", "((doc ->> 'items'))", "(updated_at)");
+
+    /** CREATE INDEX statements of {@link #TABLE_INDEXES} on {@code streams.<table>}. */
+    public static List<String> createTableIndexes(String table) {
+        return java.util.stream.IntStream.range(0, TABLE_INDEXES.size())
+                .mapToObj(i -> "create index " + table + "_table_i" + i + " on streams." + table + " " + TABLE_INDEXES.get(i)).toList();
+    }
+
+    /** The DROP INDEX statements undoing {@link #createTableIndexes}. */
+    public static List<String> dropTableIndexes(String table) {
+        return java.util.stream.IntStream.range(0, TABLE_INDEXES.size())
+                .mapToObj(i -> "drop index streams." + table + "_table_i" + i).toList();
+    }
 
     private OrderView() {
     }

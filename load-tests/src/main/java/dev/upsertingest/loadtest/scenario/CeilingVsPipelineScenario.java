@@ -1,0 +1,170 @@
+package dev.upsertingest.loadtest.scenario;
+
+import dev.upsertingest.loadtest.Options;
+import dev.upsertingest.loadtest.Progress;
+import dev.upsertingest.loadtest.report.Figures;
+import dev.upsertingest.loadtest.report.LineChart;
+import dev.upsertingest.loadtest.report.Results;
+import dev.upsertingest.loadtest.report.SummaryTable;
+import dev.upsertingest.loadtest.workload.Workload;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The headline figure: how fast the real worker drains a backlog, against the ceiling of this machine measured in the
+ * same run (the same events written straight into an identical table by the worker's own write path, no Kafka). Then,
+ * optionally, a fixed-rate phase with end-to-end latency, view staleness, and the worker's heap and CPU.
+ */
+public final class CeilingVsPipelineScenario implements Scenario {
+
+    static final double GOAL = 0.75;
+
+    private final String name;
+    private final String summary;
+    private final long defaultEvents;
+    private final int defaultDocSize;
+    private final int defaultSustainSeconds;
+
+    /** {@code ceiling-vs-pipeline}: 1,000,000 events of ~440 bytes, then 60 s at a fixed rate. */
+    public CeilingVsPipelineScenario() {
+        this("ceiling-vs-pipeline",
+                "backlog drain through Kafka and the worker vs direct JDBC writes of the same events; then a fixed-rate phase",
+                1_000_000, 440, 60);
+    }
+
+    private CeilingVsPipelineScenario(String name, String summary, long defaultEvents, int defaultDocSize, int defaultSustainSeconds) {
+        this.name = name;
+        this.summary = summary;
+        this.defaultEvents = defaultEvents;
+        this.defaultDocSize = defaultDocSize;
+        this.defaultSustainSeconds = defaultSustainSeconds;
+    }
+
+    /** {@code big-docs}: the same comparison with 10 KB documents (100,000 of them: 1 GB), no fixed-rate phase by default. */
+    public static CeilingVsPipelineScenario bigDocs() {
+        return new CeilingVsPipelineScenario("big-docs", "pipeline vs ceiling with 10 KB documents", 100_000, 10_240, 0);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String summary() {
+        return summary;
+    }
+
+    @Override
+    public String usage() {
+        return Workload.usage(defaultEvents, 1_000_000, "uniform", defaultDocSize) + "\n" + PipelineRun.usage(6, "2") + """
+
+                --writers=<concurrency>      ceiling writer threads (default: as many as worker consumer threads)
+                --ceiling=true               false skips the ceiling (e.g. for a heap check with --events=5000000)
+                --sustain-seconds=%d%s length of the fixed-rate phase; 0 skips it
+                --rate=auto                  events/s in the fixed-rate phase; auto = a quarter of the measured drain rate
+                --probe-every=100            one event in this many is a latency probe
+                --view=true                  declare the 8-index order view over the stream (refreshed by the worker)
+                --refresh-interval=10s       the view's refresh interval"""
+                .formatted(defaultSustainSeconds, " ".repeat(Math.max(0, 10 - Integer.toString(defaultSustainSeconds).length())));
+    }
+
+    @Override
+    public Path run(Options options, Progress progress, Path resultsDirectory) throws Exception {
+        Workload workload = Workload.from(options, defaultEvents, 1_000_000, "uniform", defaultDocSize);
+        PipelineRun.Settings settings = PipelineRun.settings(options, 6, 2);
+        int writers = (int) options.number("writers", settings.concurrency());
+        boolean ceilingToo = Boolean.parseBoolean(options.string("ceiling", "true"));
+        int sustainSeconds = (int) options.number("sustain-seconds", defaultSustainSeconds);
+        String rateOption = options.string("rate", "auto");
+        int probeEvery = (int) options.number("probe-every", 100);
+        boolean view = Boolean.parseBoolean(options.string("view", "true"));
+        String refreshInterval = options.string("refresh-interval", "10s");
+        String viewName = view ? "bench_pipeline_v" : null;
+
+        try (PipelineRun run = new PipelineRun(options, settings, progress, name)) {
+            progress.say("workload: %s", workload.describe());
+            double ceiling = ceilingToo ? run.ceiling("bench_ceiling", workload, writers) : Double.NaN;
+            PipelineRun.Drain drain = run.drain("bench_pipeline", workload, settings.concurrency(), viewName, refreshInterval,
+                    sustainSeconds > 0);
+            PipelineRun.Sustained sustained = null;
+            if (sustainSeconds > 0) {
+                if (viewName != null) {
+                    run.awaitFirstRefresh(viewName);
+                }
+                double rate = rateOption.equals("auto") ? Math.max(100, Math.round(drain.eventsPerSecond() / 4 / 100) * 100.0)
+                        : Double.parseDouble(rateOption);
+                sustained = run.sustain("bench_pipeline", workload, rate, sustainSeconds, probeEvery, viewName);
+                run.stack().stopWorker();
+            }
+
+            Figures figures = new Figures(workload.events(), drain.distinctKeys()).pipeline(drain.eventsPerSecond());
+            if (ceilingToo) {
+                figures.ceiling(ceiling);
+            }
+            Map<String, Object> heap = drain.heap();
+            if (sustained != null) {
+                figures.latency(sustained.latency()).staleness(sustained.staleness(viewName));
+                heap.put("max_used_mb", Math.max((Long) heap.get("max_used_mb"), Math.round(sustained.heapMaxBytes() / (1 << 20))));
+            }
+            figures.heap(heap);
+
+            Map<String, Object> parameters = new LinkedHashMap<>(workload.parameters());
+            parameters.putAll(settings.parameters());
+            parameters.put("ceiling_writers", writers);
+            parameters.put("sustain_seconds", sustainSeconds);
+            parameters.put("rate", rateOption);
+            parameters.put("probe_every", probeEvery);
+            parameters.put("view", view ? viewName + " (8 indexes, refresh every " + refreshInterval + ")" : "none");
+
+            Map<String, Object> document = new LinkedHashMap<>(figures.map());
+            document.put("parameters", parameters);
+            document.put("postgres", Map.of("version", run.database().serverVersion(), "where", run.database().description()));
+            Map<String, Object> drainMap = drain.toMap();
+            drainMap.put("label", "pipeline drain");
+            document.put("drains", List.of(drainMap));
+            document.put("sustained", sustained == null ? null : sustained.toMap());
+            Double ratio = (Double) figures.map().get("ratio");
+            document.put("goal", Map.of("pipeline_over_ceiling_at_least", GOAL,
+                    "met", ratio == null ? "not measured" : ratio >= GOAL));
+
+            Results results = new Results(resultsDirectory, name());
+            Path json = results.writeJson(document);
+            Path png = results.file("png");
+            chart(JsonMapper.shared().readTree(json.toFile())).writePng(png);
+
+            SummaryTable table = new SummaryTable("figure", "value")
+                    .row("events (distinct keys)", String.format("%,d (%,d)", workload.events(), drain.distinctKeys()))
+                    .row("pipeline drain events/s", drain.eventsPerSecond())
+                    .row("ceiling events/s (" + writers + " writers)", ceilingToo ? ceiling : null)
+                    .row("pipeline / ceiling (goal >= " + GOAL + ")", ratio)
+                    .row("worker heap max MB (limit 512)", heap.get("max_used_mb"))
+                    .row("worker CPU avg cores (drain)", heap.get("worker_cpu_avg_cores"));
+            if (sustained != null) {
+                Map<String, Object> latency = Figures.percentiles(sustained.latency());
+                table.row("sustained target / applied events/s", String.format("%,.0f / %,.0f", sustained.targetRate(), sustained.appliedRate()))
+                        .row("end-to-end latency p50 / p99 / p99.9 ms", latency.get("p50") + " / " + latency.get("p99") + " / " + latency.get("p99.9"))
+                        .row("view staleness p50 / max s", sustained.staleness(viewName) == null ? null
+                                : sustained.staleness(viewName).get("p50_s") + " / " + sustained.staleness(viewName).get("max_s"));
+            }
+            System.out.println("\n" + name() + ": " + workload.describe() + "\n" + table + "\nresults: " + json + "\nchart:   " + png);
+            return json;
+        }
+    }
+
+    @Override
+    public LineChart chart(JsonNode results) {
+        Map<String, Double> references = new LinkedHashMap<>();
+        if (!results.get("ceiling_events_per_s").isNull()) {
+            references.put("ceiling, direct JDBC", results.get("ceiling_events_per_s").asDouble());
+        }
+        return PipelineRun.timelineChart("Backlog drain through the worker vs the ceiling (%,d events of ~%,d bytes)"
+                .formatted(results.get("events").asLong(), results.get("parameters").get("doc_size").asLong()),
+                results.get("drains"), references);
+    }
+}

@@ -1,0 +1,500 @@
+package dev.upsertingest.loadtest.scenario;
+
+import dev.upsertingest.core.stream.StreamDefinition;
+import dev.upsertingest.local.ServiceProcess;
+import dev.upsertingest.loadtest.Options;
+import dev.upsertingest.loadtest.Progress;
+import dev.upsertingest.loadtest.infra.BenchDatabase;
+import dev.upsertingest.loadtest.infra.DirectWriter;
+import dev.upsertingest.loadtest.infra.Stack;
+import dev.upsertingest.loadtest.infra.TopicLoader;
+import dev.upsertingest.loadtest.infra.WorkerMetrics;
+import dev.upsertingest.loadtest.report.Figures;
+import dev.upsertingest.loadtest.report.LineChart;
+import dev.upsertingest.loadtest.workload.OrderView;
+import dev.upsertingest.loadtest.workload.Workload;
+import dev.upsertingest.worker.write.WriteSettings;
+import org.HdrHistogram.Histogram;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What the pipeline scenarios share: a PostgreSQL, a broker and the worker as its own process; draining a
+ * pre-produced backlog through the worker; writing the same events straight into an identical table (the ceiling);
+ * producing at a fixed rate while measuring end-to-end latency. Each drain gets a fresh stream, topic and consumer
+ * group, and the worker is restarted for it (it loads the stream catalog at start).
+ */
+final class PipelineRun implements AutoCloseable {
+
+    /** How the worker and the ceiling writer are set up; read from the common options. */
+    record Settings(int partitions, int concurrency, int batchSize, String durability,
+                    WriteSettings.SynchronousCommit synchronousCommit, List<String> workerJvmOptions) {
+
+        Map<String, Object> parameters() {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("partitions", partitions);
+            p.put("worker_concurrency", concurrency);
+            p.put("batch_size", batchSize);
+            p.put("durability", durability);
+            p.put("synchronous_commit", synchronousCommit.setting());
+            p.put("write_method", "unnest");
+            p.put("worker_jvm_options", workerJvmOptions);
+            return p;
+        }
+    }
+
+    static String usage(int partitions, String concurrency) {
+        return """
+                --partitions=%-15d partitions of each stream topic
+                --concurrency=%s%s worker consumer threads (and ceiling writer threads)
+                --batch-size=2000            the worker's max-poll-records, and the ceiling's events per transaction
+                --durability=unlogged        unlogged | logged stream tables
+                --synchronous-commit=off     the worker's and the ceiling's synchronous_commit (off | on | local)
+                --worker-jvm-options=...     extra JVM options for the worker, space-separated, e.g.
+                                             -XX:StartFlightRecording=filename=/tmp/worker.jfr,settings=profile
+                --jdbc-url=...               an existing PostgreSQL (default: an embedded one, tuned)
+                --db-user=postgres --db-password=postgres"""
+                .formatted(partitions, concurrency, " ".repeat(Math.max(0, 14 - concurrency.length())));
+    }
+
+    static Settings settings(Options options, int partitions, int concurrency) {
+        return read(options, partitions, (int) options.number("concurrency", concurrency));
+    }
+
+    /** For a scenario that reads {@code --concurrency} itself (a list of levels): {@code concurrency} is the first. */
+    static Settings settingsWithConcurrency(Options options, int partitions, int concurrency) {
+        return read(options, partitions, concurrency);
+    }
+
+    private static Settings read(Options options, int partitions, int concurrency) {
+        String durability = options.string("durability", "unlogged");
+        if (!durability.equals("unlogged") && !durability.equals("logged")) {
+            throw new IllegalArgumentException("--durability must be unlogged or logged");
+        }
+        WriteSettings.SynchronousCommit commit;
+        try {
+            commit = WriteSettings.SynchronousCommit.valueOf(options.string("synchronous-commit", "off").toUpperCase(Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--synchronous-commit must be off, on, local, remote-write or remote-apply");
+        }
+        String jvm = options.string("worker-jvm-options", "").trim();
+        return new Settings((int) options.number("partitions", partitions), concurrency,
+                (int) options.number("batch-size", 2000), durability, commit,
+                jvm.isEmpty() ? List.of() : Arrays.asList(jvm.split("\\s+")));
+    }
+
+    /** One drain of a backlog through the worker. {@code timeline} holds [seconds since start, events/s] per second. */
+    record Drain(String stream, long events, long distinctKeys, int concurrency, double produceSeconds, double seconds,
+                 double eventsPerSecond, double heapMaxBytes, double cpuAverage, double cpuMax, List<double[]> timeline) {
+
+        Map<String, Object> heap() {
+            Map<String, Object> heap = new LinkedHashMap<>();
+            heap.put("max_used_mb", Math.round(heapMaxBytes / (1 << 20)));
+            heap.put("limit_mb", 512);
+            heap.put("worker_cpu_avg_cores", Figures.round(cpuAverage * Runtime.getRuntime().availableProcessors(), 2));
+            heap.put("worker_cpu_max_cores", Figures.round(cpuMax * Runtime.getRuntime().availableProcessors(), 2));
+            return heap;
+        }
+
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("stream", stream);
+            m.put("events", events);
+            m.put("distinct_keys", distinctKeys);
+            m.put("worker_concurrency", concurrency);
+            m.put("produce_seconds", Figures.round(produceSeconds, 2));
+            m.put("drain_seconds", Figures.round(seconds, 2));
+            m.put("events_per_s", Math.round(eventsPerSecond));
+            m.put("heap", heap());
+            m.put("timeline_events_per_s", timeline.stream().map(p -> Math.round(p[1])).toList());
+            return m;
+        }
+    }
+
+    private final Settings settings;
+    private final Progress progress;
+    private final BenchDatabase database;
+    private final Stack stack;
+
+    PipelineRun(Options options, Settings settings, Progress progress, String name) throws Exception {
+        this.settings = settings;
+        this.progress = progress;
+        this.database = BenchDatabase.open(options, progress);
+        options.rejectUnknown();
+        this.stack = new Stack(Files.createTempDirectory(name), database, progress).workerJvmOptions(settings.workerJvmOptions());
+        stack.startBroker();
+        progress.say("logs of the broker and the worker: %s", stack.directory());
+    }
+
+    /** For the crash scenario: a database it controls itself. */
+    PipelineRun(BenchDatabase database, Settings settings, Progress progress, String name) throws Exception {
+        this.settings = settings;
+        this.progress = progress;
+        this.database = database;
+        this.stack = new Stack(Files.createTempDirectory(name), database, progress).workerJvmOptions(settings.workerJvmOptions());
+        stack.startBroker();
+        progress.say("logs of the broker and the worker: %s", stack.directory());
+    }
+
+    BenchDatabase database() {
+        return database;
+    }
+
+    Stack stack() {
+        return stack;
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    /** Declares {@code stream} and its compacted topic, with the 8-index order view over it when {@code view} is given. */
+    StreamDefinition declare(String stream, String view, String refreshInterval) throws Exception {
+        StreamDefinition definition = database.declareStream(stream, settings.durability());
+        if (view != null) {
+            database.execute("select ingest.declare_view('" + view + "', '" + stream + "', '" + OrderView.COLUMNS + "', '"
+                    + OrderView.INDEXES + "', '" + refreshInterval + "')");
+        }
+        stack.createTopic(stream, settings.partitions());
+        return definition;
+    }
+
+    Map<String, String> workerProperties(String stream, int concurrency) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("ingest.consumer.concurrency", Integer.toString(concurrency));
+        properties.put("ingest.consumer.group-id", "bench-" + stream);
+        properties.put("ingest.consumer.max-poll-records", Integer.toString(settings.batchSize()));
+        properties.put("ingest.write.synchronous-commit", settings.synchronousCommit().setting());
+        properties.put("ingest.topics.partitions", Integer.toString(settings.partitions()));
+        return properties;
+    }
+
+    /**
+     * Produces the workload to a fresh stream's topic, then starts the worker and measures how fast it drains it: from
+     * the first row written (the earliest {@code updated_at}, the first batch transaction's start) to the moment the
+     * worker's committed offsets cover every event (it commits them after each batch's transaction). Leaves the worker
+     * running when {@code keepWorker}.
+     */
+    Drain drain(String stream, Workload workload, int concurrency, boolean keepWorker) throws Exception {
+        return drain(stream, workload, concurrency, null, "10s", keepWorker);
+    }
+
+    /** As {@link #drain(String, Workload, int, boolean)}, with {@code view} over the stream refreshed every {@code refreshInterval}. */
+    Drain drain(String stream, Workload workload, int concurrency, String view, String refreshInterval, boolean keepWorker) throws Exception {
+        declare(stream, view, java.time.Duration.parse("PT" + refreshInterval.toUpperCase(Locale.ROOT)).toSeconds() + " seconds");
+        double produceSeconds;
+        try (TopicLoader loader = new TopicLoader(stack.broker().bootstrapServers())) {
+            produceSeconds = loader.backlog(stream, workload, progress);
+        }
+        database.tryCheckpoint();
+        progress.say("draining %,d events with the worker (%d consumer thread(s), %d partitions)", workload.events(),
+                concurrency, settings.partitions());
+        ServiceProcess worker = stack.startWorker(workerProperties(stream, concurrency));
+        WorkerMetrics metrics = new WorkerMetrics(worker);
+        String group = workerProperties(stream, concurrency).get("ingest.consumer.group-id");
+        // Completion is polled from the broker (committed offsets, 5 times a second); the worker's own metrics only
+        // once a second, because rendering /actuator/prometheus costs the worker CPU the drain would otherwise get.
+        long firstSeen = Long.MAX_VALUE;
+        long lastSample = System.nanoTime();
+        long lastApplied = 0;
+        long lastProgress = System.nanoTime();
+        long lastMove = System.nanoTime();
+        long lastCommitted = 0;
+        double heapMax = 0, cpuSum = 0, cpuMax = 0;
+        int cpuSamples = 0;
+        List<double[]> timeline = new ArrayList<>();
+        long timelineStart = 0;
+        while (true) {
+            long committed = stack.committedOffsets(group, stream);
+            long now = System.nanoTime();
+            if (committed > 0 && firstSeen == Long.MAX_VALUE) {
+                firstSeen = System.currentTimeMillis();
+                timelineStart = now;
+                lastSample = now;
+            }
+            if (committed >= workload.events()) {
+                break;
+            }
+            if (committed > lastCommitted) {
+                lastMove = now;
+                lastCommitted = committed;
+            } else if (now - lastMove > 180e9) {
+                throw new IllegalStateException("the worker committed no event for 3 minutes (" + committed + " of "
+                        + workload.events() + "); see " + worker.log());
+            }
+            if (now - lastSample >= 1e9) {
+                WorkerMetrics.Scrape scrape = metrics.scrape();
+                long applied = scrape.applied(stream);
+                double heap = scrape.heapUsedBytes(), cpu = scrape.processCpu();
+                heapMax = Math.max(heapMax, Double.isNaN(heap) ? 0 : heap);
+                if (applied > 0 && !Double.isNaN(cpu)) {
+                    cpuSum += cpu;
+                    cpuMax = Math.max(cpuMax, cpu);
+                    cpuSamples++;
+                }
+                if (firstSeen != Long.MAX_VALUE) {
+                    timeline.add(new double[]{(now - timelineStart) / 1e9, (applied - lastApplied) / ((now - lastSample) / 1e9)});
+                }
+                lastApplied = applied;
+                lastSample = now;
+                if (now - lastProgress >= 5e9) {
+                    progress.say("  %,d of %,d applied (heap %,.0f MB, worker CPU %.0f%%)", applied, workload.events(),
+                            heap / (1 << 20), cpu * 100);
+                    lastProgress = now;
+                }
+            }
+            Thread.sleep(200);
+        }
+        long end = System.currentTimeMillis();
+        // One more scrape at the end, so that a drain shorter than the sampling interval has its heap and CPU too.
+        WorkerMetrics.Scrape last = metrics.scrape();
+        if (!Double.isNaN(last.heapUsedBytes())) {
+            heapMax = Math.max(heapMax, last.heapUsedBytes());
+        }
+        if (cpuSamples == 0 && !Double.isNaN(last.processCpu())) {
+            cpuSum = cpuMax = last.processCpu();
+            cpuSamples = 1;
+        }
+        long firstRow = Long.parseLong(database.queryString("select coalesce((extract(epoch from min(updated_at)) * 1000)::bigint, 0) from streams."
+                + stream));
+        long start = Math.min(firstSeen, firstRow > 0 ? firstRow : Long.MAX_VALUE);
+        double seconds = Math.max(1e-3, (end - start) / 1000.0);
+        long distinct = database.rows(stream);
+        Drain drain = new Drain(stream, workload.events(), distinct, concurrency, produceSeconds, seconds, workload.events() / seconds,
+                heapMax, cpuSamples == 0 ? Double.NaN : cpuSum / cpuSamples, cpuMax, timeline);
+        progress.say("  drained in %.1f s: %,.0f events/s, %,d distinct keys, worker heap max %,.0f MB, CPU avg %.2f cores",
+                seconds, drain.eventsPerSecond(), distinct, heapMax / (1 << 20), drain.cpuAverage() * Runtime.getRuntime().availableProcessors());
+        if (!keepWorker) {
+            stack.stopWorker();
+        }
+        return drain;
+    }
+
+    /**
+     * The same events written straight into a fresh table of the same definition; returns events/s. The table is
+     * dropped afterwards, so that its autovacuum never runs during a later measurement. Scenarios measure the ceiling
+     * first, before any drain, for the same reason (a drained table is vacuumed, and its view refreshed, long after).
+     */
+    double ceiling(String stream, Workload workload, int writers) throws Exception {
+        StreamDefinition definition = database.declareStream(stream, settings.durability());
+        progress.say("ceiling: the same %,d events straight into %s with the worker's write path (%d writer thread(s), "
+                + "batches of %d, unnest)", workload.events(), stream, writers, settings.batchSize());
+        try (DirectWriter writer = new DirectWriter(database, definition, writers, settings.batchSize(), settings.synchronousCommit())) {
+            // Unmeasured warm-up: JIT-compile the write path, as the worker's first batches do for it.
+            writer.write(workload.withEvents(Math.min(workload.events(), 20_000)), progress);
+            database.execute("truncate streams." + stream);
+            database.tryCheckpoint();
+            double seconds = writer.write(workload, progress);
+            double rate = workload.events() / seconds;
+            progress.say("  ceiling: %,.0f events/s (%.1f s)", rate, seconds);
+            database.dropStream(stream);
+            return rate;
+        }
+    }
+
+    /**
+     * Waits for the view's first successful refresh after a drain (the worker refreshes views only once the stream's
+     * table is complete), so that a fixed-rate phase measures the steady state, not the one-off first fill.
+     */
+    void awaitFirstRefresh(String view) throws InterruptedException {
+        progress.say("waiting for the first refresh of %s over the drained table", view);
+        long start = System.nanoTime();
+        while (Long.parseLong(database.queryString("select count(*) from ingest.view_refresh where view = ? and outcome = 'ok'", view)) == 0) {
+            if (System.nanoTime() - start > 600e9) {
+                throw new IllegalStateException("the worker did not refresh " + view + " within 10 minutes; see " + stack.worker().log());
+            }
+            Thread.sleep(500);
+        }
+        progress.say("  refreshed %.0f s after the drain", (System.nanoTime() - start) / 1e9);
+    }
+
+    /** A fixed-rate phase: end-to-end latency, worker heap and CPU, and the view's staleness. */
+    record Sustained(double targetRate, double producedRate, double appliedRate, double seconds, Histogram latency,
+                     long probes, long unresolved, double heapMaxBytes, double cpuAverage, List<Double> staleness) {
+
+        Map<String, Object> staleness(String view) {
+            if (staleness.isEmpty()) {
+                return null;
+            }
+            double[] sorted = staleness.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("view", view);
+            s.put("what", "age of the newest row the view shows (ingest_view_staleness_seconds), sampled every second");
+            s.put("samples", sorted.length);
+            s.put("p50_s", Figures.round(sorted[sorted.length / 2], 2));
+            s.put("p99_s", Figures.round(sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))], 2));
+            s.put("max_s", Figures.round(sorted[sorted.length - 1], 2));
+            return s;
+        }
+
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("target_events_per_s", Math.round(targetRate));
+            m.put("produced_events_per_s", Math.round(producedRate));
+            m.put("applied_events_per_s", Math.round(appliedRate));
+            m.put("seconds", Figures.round(seconds, 1));
+            m.put("latency_ms", Figures.percentiles(latency));
+            m.put("latency_probes", probes);
+            m.put("latency_probes_unresolved", unresolved);
+            m.put("heap_max_used_mb", Math.round(heapMaxBytes / (1 << 20)));
+            m.put("worker_cpu_avg_cores", Figures.round(cpuAverage * Runtime.getRuntime().availableProcessors(), 2));
+            return m;
+        }
+    }
+
+    /**
+     * Produces to {@code stream} at {@code rate} for {@code seconds} with the worker running, and measures end-to-end
+     * latency: every {@code probeEvery}-th event is a probe, and a poller looks its key up in the table every 50 ms
+     * until the row carries the probe's {@code produced_at} (or a later one). Latency counts from the probe's intended
+     * production time on the fixed schedule (see {@link TopicLoader#atRate}).
+     */
+    Sustained sustain(String stream, Workload workload, double rate, int seconds, int probeEvery, String view) throws Exception {
+        ServiceProcess worker = stack.worker();
+        WorkerMetrics metrics = new WorkerMetrics(worker);
+        Histogram latency = new Histogram(3_600_000_000L, 3);
+        Map<String, Long> pending = new ConcurrentHashMap<>();
+        AtomicBoolean stopProducing = new AtomicBoolean();
+        AtomicBoolean stopPolling = new AtomicBoolean();
+        AtomicLong probes = new AtomicLong();
+        AtomicLong produced = new AtomicLong();
+        Workload.Generator events = new Workload(Long.MAX_VALUE, workload.keySpace(), workload.distribution(), workload.docSize(),
+                workload.seed() + 1000).generator();
+        progress.say("sustained: producing %,.0f events/s for %d s (1 in %d events is a latency probe)", rate, seconds, probeEvery);
+
+        Thread poller = Thread.ofPlatform().name("latency-poller").start(() -> {
+            try (Connection connection = database.connection();
+                 PreparedStatement lookup = connection.prepareStatement("select order_id, (doc ->> 'produced_at')::bigint from streams."
+                         + stream + " where order_id = any(?)")) {
+                while (!stopPolling.get()) {
+                    List<String> keys = new ArrayList<>(pending.keySet());
+                    if (!keys.isEmpty()) {
+                        lookup.setArray(1, connection.createArrayOf("text", keys.toArray()));
+                        try (ResultSet rows = lookup.executeQuery()) {
+                            long now = System.currentTimeMillis() * 1000;
+                            while (rows.next()) {
+                                String key = rows.getString(1);
+                                long stamp = rows.getLong(2);
+                                Long probe = pending.get(key);
+                                if (probe != null && !rows.wasNull() && stamp >= probe && pending.remove(key, probe)) {
+                                    synchronized (latency) {
+                                        latency.recordValue(Math.min(Math.max(0, now - probe), latency.getHighestTrackableValue()));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    Thread.sleep(50);
+                }
+            } catch (Exception e) {
+                progress.say("latency poller failed: %s", e);
+            }
+        });
+        long start = System.nanoTime();
+        long appliedBefore = metrics.scrape().applied(stream);
+        Thread producer = Thread.ofPlatform().name("fixed-rate-producer").start(() -> {
+            try (TopicLoader loader = new TopicLoader(stack.broker().bootstrapServers())) {
+                AtomicLong count = new AtomicLong();
+                produced.set(loader.atRate(stream, events, rate, stopProducing::get, (event, stamp) -> {
+                    if (count.getAndIncrement() % probeEvery == 0 && pending.putIfAbsent(event.key(), stamp) == null) {
+                        probes.incrementAndGet();
+                    }
+                }));
+            }
+        });
+        double heapMax = 0, cpuSum = 0;
+        int samples = 0;
+        List<Double> staleness = new ArrayList<>();
+        for (int second = 1; second <= seconds; second++) {
+            Thread.sleep(Math.max(0, (start + second * 1_000_000_000L - System.nanoTime()) / 1_000_000));
+            WorkerMetrics.Scrape scrape = metrics.scrape();
+            heapMax = Math.max(heapMax, scrape.heapUsedBytes());
+            cpuSum += scrape.processCpu();
+            samples++;
+            if (view != null) {
+                double stale = scrape.viewStalenessSeconds(view);
+                if (!Double.isNaN(stale)) {
+                    staleness.add(stale);
+                }
+            }
+            if (second % 10 == 0) {
+                synchronized (latency) {
+                    progress.say("  %d s: latency p50 %.0f ms, p99 %.0f ms (%,d probes seen), heap %,.0f MB", second,
+                            latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(99) / 1e3, latency.getTotalCount(),
+                            scrape.heapUsedBytes() / (1 << 20));
+                }
+            }
+        }
+        stopProducing.set(true);
+        producer.join();
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        long appliedAfter = metrics.scrape().applied(stream);
+        long waitUntil = System.nanoTime() + 30_000_000_000L;
+        while (!pending.isEmpty() && System.nanoTime() < waitUntil) {
+            Thread.sleep(100);
+        }
+        stopPolling.set(true);
+        poller.join();
+        long unresolved = pending.size();
+        long now = System.currentTimeMillis() * 1000;
+        for (Long probe : pending.values()) {
+            latency.recordValue(Math.min(now - probe, latency.getHighestTrackableValue())); // at least this late
+        }
+        Sustained sustained = new Sustained(rate, produced.get() / elapsed, (appliedAfter - appliedBefore) / elapsed, elapsed, latency,
+                probes.get(), unresolved, heapMax, cpuSum / Math.max(1, samples), staleness);
+        progress.say("  sustained: produced %,.0f/s, applied %,.0f/s; latency p50 %.0f ms, p99 %.0f ms, p99.9 %.0f ms, max %.0f ms",
+                sustained.producedRate(), sustained.appliedRate(), latency.getValueAtPercentile(50) / 1e3,
+                latency.getValueAtPercentile(99) / 1e3, latency.getValueAtPercentile(99.9) / 1e3, latency.getMaxValue() / 1e3);
+        return sustained;
+    }
+
+    /** A chart of events/s over time, one line per drain (plus flat lines for reference rates such as the ceiling). */
+    static LineChart timelineChart(String title, tools.jackson.databind.JsonNode drains, Map<String, Double> references) {
+        int length = 0;
+        for (tools.jackson.databind.JsonNode drain : drains) {
+            length = Math.max(length, drain.get("timeline_events_per_s").size());
+        }
+        length = Math.max(length, 2);
+        List<String> seconds = new ArrayList<>();
+        for (int i = 1; i <= length; i++) {
+            seconds.add(Integer.toString(i));
+        }
+        LineChart chart = new LineChart(title, "seconds since the worker's first write", "events/s", seconds);
+        for (tools.jackson.databind.JsonNode drain : drains) {
+            double[] values = new double[length];
+            Arrays.fill(values, Double.NaN);
+            tools.jackson.databind.JsonNode timeline = drain.get("timeline_events_per_s");
+            for (int i = 0; i < timeline.size(); i++) {
+                values[i] = timeline.get(i).asDouble();
+            }
+            chart.series(drain.get("label").asString() + String.format(" (avg %,d/s)", drain.get("events_per_s").asLong()), values);
+        }
+        references.forEach((label, value) -> {
+            double[] flat = new double[seconds.size()];
+            Arrays.fill(flat, value);
+            chart.series(label + String.format(" (%,.0f/s)", value), flat);
+        });
+        return chart;
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            stack.close();
+        } finally {
+            database.close();
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.upsertingest.loadtest.workload;
+
+import dev.upsertingest.loadtest.Options;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A reproducible sequence of order events: {@code events} documents of about {@code docSize} bytes whose keys are
+ * drawn from {@code keySpace} keys by {@code distribution}. Two generators of the same workload yield the same events in
+ * the same order, which is how a pipeline run and its ceiling write exactly the same events without holding them all.
+ */
+public record Workload(long events, long keySpace, String distribution, int docSize, long seed) {
+
+    public Workload {
+        if (events < 1) {
+            throw new IllegalArgumentException("--events must be at least 1");
+        }
+        if (docSize < 200) {
+            throw new IllegalArgumentException("--doc-size must be at least 200 bytes (the fields alone take ~190)");
+        }
+        KeyDistribution.parse(distribution, Math.min(keySpace, 10), seed); // fails early on a bad spec
+    }
+
+    /** The usage lines of the options {@link #from} reads, with the given defaults. */
+    public static String usage(long events, long keySpace, String distribution, int docSize) {
+        return """
+                --events=%d%s events in the backlog (the same events feed the ceiling)
+                --key-space=%d%s distinct keys the events are drawn from
+                --key-distribution=%s%s uniform | zipf:<exponent> | sequential (each key once, then again)
+                --doc-size=%d%s bytes per document"""
+                .formatted(events, pad("--events=" + events), keySpace, pad("--key-space=" + keySpace),
+                        distribution, pad("--key-distribution=" + distribution), docSize, pad("--doc-size=" + docSize));
+    }
+
+    private static String pad(String option) {
+        return " ".repeat(Math.max(0, 28 - option.length()));
+    }
+
+    public static Workload from(Options options, long events, long keySpace, String distribution, int docSize) {
+        return new Workload(options.number("events", events), options.number("key-space", keySpace),
+                options.string("key-distribution", distribution), (int) options.number("doc-size", docSize), 42);
+    }
+
+    public Workload withDistribution(String other) {
+        return new Workload(events, keySpace, other, docSize, seed);
+    }
+
+    public Workload withEvents(long other) {
+        return new Workload(other, keySpace, distribution, docSize, seed);
+    }
+
+    public Generator generator() {
+        return new Generator(KeyDistribution.parse(distribution, keySpace, seed), new DocumentGenerator(docSize, seed + 1));
+    }
+
+    public Map<String, Object> parameters() {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("events", events);
+        p.put("key_space", keySpace);
+        p.put("key_distribution", distribution);
+        p.put("doc_size", docSize);
+        return p;
+    }
+
+    public String describe() {
+        return String.format("%,d events over %,d keys (%s), ~%,d bytes each", events, keySpace, distribution, docSize);
+    }
+
+    /** One event as it goes to Kafka: the record key (the order id) and the document. */
+    public record Event(String key, byte[] document) {
+    }
+
+    /** The workload's events in order. Not thread-safe. */
+    public static final class Generator {
+        private final KeyDistribution keys;
+        private final DocumentGenerator documents;
+
+        private Generator(KeyDistribution keys, DocumentGenerator documents) {
+            this.keys = keys;
+            this.documents = documents;
+        }
+
+        public Event next() {
+            long key = keys.next();
+            return new Event(DocumentGenerator.key(key), documents.next(key));
+        }
+
+        /** The next event, stamped with when it is (meant to be) produced. */
+        public Event next(long producedAtMicros) {
+            long key = keys.next();
+            return new Event(DocumentGenerator.key(key), documents.next(key, producedAtMicros));
+        }
+    }
+}
