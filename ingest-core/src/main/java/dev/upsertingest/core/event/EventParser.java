@@ -2,6 +2,8 @@ package dev.upsertingest.core.event;
 
 import dev.upsertingest.core.stream.KeyColumn;
 import dev.upsertingest.core.stream.KeySource;
+import dev.upsertingest.core.stream.KeyType;
+import dev.upsertingest.core.stream.MergeMode;
 import dev.upsertingest.core.stream.StreamDefinition;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonPointer;
@@ -20,6 +22,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntFunction;
 
 /**
  * Turns one Kafka record into what it means for its stream's table, enforcing every rule an event must pass: a JSON
@@ -35,6 +40,8 @@ public final class EventParser {
 
     private final EventLimits limits;
     private final JsonMapper mapper;
+    /** Per stream, what {@link DocumentScanner} looks for. */
+    private final Map<StreamDefinition, DocumentScanner.Pointers> pointers = new ConcurrentHashMap<>();
 
     public EventParser(EventLimits limits) {
         this.limits = limits;
@@ -73,11 +80,19 @@ public final class EventParser {
             return new ParsedEvent.Rejected(RejectReason.INVALID_JSON,
                     "the value is empty (a tombstone is a null value, not an empty one)");
         }
+        if (stream.mergeMode() == MergeMode.REPLACE) {
+            ParsedEvent scanned = parseWithoutTree(stream, recordKey, value);
+            if (scanned != null) {
+                return scanned;
+            }
+        }
         JsonNode tree;
         try {
             tree = mapper.readTree(value);
         } catch (JacksonException e) {
             return new ParsedEvent.Rejected(RejectReason.INVALID_JSON, "invalid JSON: " + describe(e));
+        } catch (NumberFormatException | ArithmeticException e) {
+            return numberOutOfRange("");
         }
         if (!(tree instanceof ObjectNode document)) {
             return new ParsedEvent.Rejected(RejectReason.NOT_AN_OBJECT,
@@ -88,26 +103,91 @@ public final class EventParser {
             return forbidden;
         }
         Object key = stream.keySource() == KeySource.VALUE
-                ? keyFromJson(stream.keyColumns(), document, "")
+                ? keyFromJson(stream.keyColumns(), i -> document.at(stream.keyColumns().get(i).pointer()), "")
                 : keyFromRecordKey(stream, recordKey);
+        if (key instanceof ParsedEvent.Rejected rejected) {
+            return rejected;
+        }
+        Object version = stream.versioned() ? version(stream, document.at(stream.versionPointer())) : null;
+        if (version instanceof ParsedEvent.Rejected rejected) {
+            return rejected;
+        }
+        return new ParsedEvent.Upsert((EventKey) key, document, new String(value, StandardCharsets.UTF_8), (Long) version);
+    }
+
+    /**
+     * The fast path for a replace-mode stream, which writes the document text as received: {@link DocumentScanner}
+     * checks the document and reads the key and version without building a tree. Returns {@code null} when the
+     * scanner declines or what it found breaks a rule: the full parse then decides, and explains any rejection.
+     */
+    private ParsedEvent parseWithoutTree(StreamDefinition stream, byte[] recordKey, byte[] value) {
+        Object[] scalars = DocumentScanner.scan(value, pointers.computeIfAbsent(stream, EventParser::scannedPointers));
+        if (scalars == null) {
+            return null;
+        }
+        List<KeyColumn> columns = stream.keyColumns();
+        boolean keyInValue = stream.keySource() == KeySource.VALUE;
+        Object key;
+        if (keyInValue) {
+            List<Object> values = new ArrayList<>(columns.size());
+            for (int i = 0; i < columns.size(); i++) {
+                Object keyValue = keyValue(columns.get(i).type(), scalars[i]);
+                if (keyValue == null) {
+                    return null;
+                }
+                values.add(keyValue);
+            }
+            key = checkedKey(values);
+        } else {
+            key = keyFromRecordKey(stream, recordKey);
+        }
         if (key instanceof ParsedEvent.Rejected rejected) {
             return rejected;
         }
         Long version = null;
         if (stream.versioned()) {
-            JsonNode node = document.at(stream.versionPointer());
-            if (node.isMissingNode() || node.isNull()) {
-                return new ParsedEvent.Rejected(RejectReason.MISSING_VERSION,
-                        "the version at " + stream.versionPointer() + " is missing");
+            if (!(scalars[scalars.length - 1] instanceof Long found)) {
+                return null;
             }
-            if (!node.isIntegralNumber() || !node.canConvertToLong()) {
-                return new ParsedEvent.Rejected(RejectReason.INVALID_VERSION,
-                        "the version at " + stream.versionPointer() + " must be an integer in the bigint range, got "
-                                + typeName(node));
-            }
-            version = node.longValue();
+            version = found;
         }
-        return new ParsedEvent.Upsert((EventKey) key, document, new String(value, StandardCharsets.UTF_8), version);
+        return new ParsedEvent.Upsert((EventKey) key, null, new String(value, StandardCharsets.UTF_8), version);
+    }
+
+    /** The pointers the scanner follows for a stream: its key columns' (when the key is in the value), then the version's. */
+    private static DocumentScanner.Pointers scannedPointers(StreamDefinition stream) {
+        List<JsonPointer> pointers = new ArrayList<>();
+        if (stream.keySource() == KeySource.VALUE) {
+            stream.keyColumns().forEach(column -> pointers.add(column.pointer()));
+        }
+        if (stream.versioned()) {
+            pointers.add(stream.versionPointer());
+        }
+        return new DocumentScanner.Pointers(pointers);
+    }
+
+    /** A scanned scalar as a value of a key column, or {@code null} when it is not one (the full parse says why). */
+    private static Object keyValue(KeyType type, Object scalar) {
+        return switch (type) {
+            case TEXT -> scalar instanceof String s ? s : null;
+            case UUID -> scalar instanceof String s ? type.fromText(s) : null;
+            case BIGINT -> scalar instanceof Long l ? l : null;
+            case INTEGER -> scalar instanceof Long l && l == l.intValue() ? l.intValue() : null;
+        };
+    }
+
+    /** Returns the version ({@link Long}) held by {@code node}, or the {@link ParsedEvent.Rejected} saying why not. */
+    private static Object version(StreamDefinition stream, JsonNode node) {
+        if (node.isMissingNode() || node.isNull()) {
+            return new ParsedEvent.Rejected(RejectReason.MISSING_VERSION,
+                    "the version at " + stream.versionPointer() + " is missing");
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+            return new ParsedEvent.Rejected(RejectReason.INVALID_VERSION,
+                    "the version at " + stream.versionPointer() + " must be an integer in the bigint range, got "
+                            + typeName(node));
+        }
+        return node.longValue();
     }
 
     /** Writes a (merged) document tree back to JSON text. */
@@ -116,11 +196,12 @@ public final class EventParser {
     }
 
     /** Returns an {@link EventKey} or the {@link ParsedEvent.Rejected} that explains why there is none. */
-    private Object keyFromJson(List<KeyColumn> columns, JsonNode source, String where) {
+    private Object keyFromJson(List<KeyColumn> columns, IntFunction<JsonNode> nodeOfColumn, String where) {
         List<Object> values = new ArrayList<>(columns.size());
-        for (KeyColumn column : columns) {
+        for (int i = 0; i < columns.size(); i++) {
+            KeyColumn column = columns.get(i);
             JsonPointer pointer = column.pointer();
-            JsonNode node = source.at(pointer);
+            JsonNode node = nodeOfColumn.apply(i);
             if (node.isMissingNode() || node.isNull()) {
                 return new ParsedEvent.Rejected(RejectReason.MISSING_KEY,
                         "key " + column.name() + " at " + pointer + where + " is missing");
@@ -167,9 +248,11 @@ public final class EventParser {
             json = mapper.readTree(text);
         } catch (JacksonException e) {
             return new ParsedEvent.Rejected(RejectReason.INVALID_JSON, "the record key is not valid JSON: " + describe(e));
+        } catch (NumberFormatException | ArithmeticException e) {
+            return numberOutOfRange(" in the record key");
         }
         if (pointers) {
-            return keyFromJson(columns, json, " of the record key");
+            return keyFromJson(columns, i -> json.at(columns.get(i).pointer()), " of the record key");
         }
         // A composite key in canonical form: a JSON array of the values in key order.
         if (!(json instanceof ArrayNode array) || array.size() != columns.size()) {
@@ -236,6 +319,15 @@ public final class EventParser {
             return "null";
         }
         return node.getNodeType().name().toLowerCase();
+    }
+
+    /**
+     * Jackson throws these, not a {@link JacksonException}, for a number such as {@code 1e2147483648} whose exponent a
+     * BigDecimal cannot hold; the message quotes the number, so it is not passed on.
+     */
+    private static ParsedEvent.Rejected numberOutOfRange(String where) {
+        return new ParsedEvent.Rejected(RejectReason.INVALID_JSON,
+                "invalid JSON: a number" + where + " is beyond the range of a decimal (its exponent is too large)");
     }
 
     private static String describe(JacksonException e) {

@@ -57,7 +57,85 @@ class EventParserTest {
         assertThat(upsert.key()).isEqualTo(EventKey.of("a-1"));
         assertThat(upsert.json()).isEqualTo(json);
         assertThat(upsert.version()).isNull();
+        assertThat(upsert.document()).as("replace mode writes the text: no tree is built").isNull();
+    }
+
+    @Test
+    void inMergeModeTheTreeKeepsNumbersAsSent() {
+        StreamDefinition merging = new StreamDefinition("s", "t", "streams", "s", KeySource.VALUE,
+                List.of(key("id", KeyType.TEXT, "/id")), null, MergeMode.MERGE, Durability.UNLOGGED);
+        ParsedEvent.Upsert upsert = (ParsedEvent.Upsert) parse(merging, null, "{\"id\": \"a-1\", \"n\": 1.10}");
         assertThat(parser.toJson(upsert.document())).isEqualTo("{\"id\":\"a-1\",\"n\":1.10}");
+    }
+
+    /**
+     * Replace mode reads key and version with a streaming scan, merge mode from the full tree: the two must agree on
+     * every event, rejections and their details included.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "{\"id\": \"a\", \"v\": 1}",
+            "{\"v\": 1, \"pad\": [1, {\"id\": \"no\"}], \"id\": \"a\"}",
+            "{\"id\": \"first\", \"v\": 1, \"id\": \"last\"}",
+            "{\"id\": \"a\", \"v\": 1, \"v\": 2}",
+            "{\"id\": \"a\", \"v\": 9223372036854775808}",
+            "{\"id\": \"a\", \"v\": 1e3}",
+            "{\"id\": \"a\", \"v\": null}",
+            "{\"id\": [\"a\"], \"v\": 1}",
+            "{\"id\": {\"x\": 1}, \"v\": 1}",
+            "{\"id\": true, \"v\": 1}",
+            "{\"id\": \"a\", \"v\": 1",
+            "{\"id\": \"a\", \"v\": 1} {}",
+            "{\"id\": \"a\", \"v\": 1}]",
+            "[{\"id\": \"a\", \"v\": 1}]",
+            "{\"id\": \"a\" \"v\": 1}",
+            "{\"id\": \"a\", \"v\": 01}",
+            "{\"id\": \"a\", \"v\": 1, \"x\": NaN}",
+            "{\"id\": \"a\", \"v\": 1, \"x\": \"\\u0000\"}",
+            "{\"id\": \"a\\u0000\", \"v\": 1}",
+            "{\"id\": \"a\", \"v\": 1, \"x\": \"\\q\"}",
+            "{\"id\": \"a\", \"v\": 1, \"deep\": [[[[{\"a\": [1, 2, {\"b\": null}]}]]]]}",
+            "{\"id\": \"\\u00e9t\\u00e9\", \"v\": -3}",
+            "{\"id\": \"0123456789abcdefg\", \"v\": 1}",
+            "`  {\"id\": \"a\", \"v\": 1}  `",
+            "{}",
+    })
+    void theStreamingScanAgreesWithTheTree(String value) {
+        StreamDefinition replacing = stream(KeySource.VALUE, "/v", key("id", KeyType.TEXT, "/id"));
+        StreamDefinition merging = new StreamDefinition("s", "t", "streams", "s", KeySource.VALUE,
+                List.of(key("id", KeyType.TEXT, "/id")), JsonPointer.compile("/v"), MergeMode.MERGE, Durability.UNLOGGED);
+        assertThat(comparable(parse(replacing, null, value))).isEqualTo(comparable(parse(merging, null, value)));
+    }
+
+    @Test
+    void theStreamingScanFollowsNestedPointersAndArrayIndexes() {
+        StreamDefinition nested = stream(KeySource.VALUE, "/meta/v",
+                key("tenant", KeyType.TEXT, "/ids/0"), key("seq", KeyType.BIGINT, "/a/b/seq"));
+        StreamDefinition nestedMerging = new StreamDefinition("s", "t", "streams", "s", KeySource.VALUE,
+                nested.keyColumns(), nested.versionPointer(), MergeMode.MERGE, Durability.UNLOGGED);
+        EventParser parser = new EventParser(EventLimits.defaults());
+        for (String value : List.of(
+                "{\"ids\": [\"t\", \"u\"], \"a\": {\"x\": [1], \"b\": {\"seq\": 5}}, \"meta\": {\"v\": 2}}",
+                "{\"ids\": {\"0\": \"t\"}, \"a\": {\"b\": {\"seq\": 5}}, \"meta\": {\"v\": 2}}",
+                "{\"ids\": [], \"a\": {\"b\": {\"seq\": 5}}, \"meta\": {\"v\": 2}}",
+                "{\"ids\": [\"t\"], \"a\": {\"b\": 5}, \"meta\": {\"v\": 2}}",
+                "{\"ids\": [\"t\"], \"a\": {\"b\": {\"seq\": 5}}, \"a\": {}, \"meta\": {\"v\": 2}}",
+                "{\"meta\": [{\"v\": 2}], \"ids\": [\"t\"], \"a\": {\"b\": {\"seq\": 5}}}")) {
+            byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+            assertThat(comparable(parser.parse(nested, null, bytes)))
+                    .as(value).isEqualTo(comparable(parser.parse(nestedMerging, null, bytes)));
+        }
+        assertThat(parser.parse(nested, null,
+                "{\"ids\": [\"t\"], \"a\": {\"b\": {\"seq\": 5}}, \"meta\": {\"v\": 2}}".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOfSatisfying(ParsedEvent.Upsert.class, u -> {
+                    assertThat(u.key()).isEqualTo(EventKey.of("t", 5L));
+                    assertThat(u.version()).isEqualTo(2L);
+                });
+    }
+
+    /** What must be equal between the two paths: the outcome without the tree (which only merge mode keeps). */
+    private static Object comparable(ParsedEvent event) {
+        return event instanceof ParsedEvent.Upsert u ? List.of(u.key(), u.json(), String.valueOf(u.version())) : event;
     }
 
     @ParameterizedTest
@@ -81,6 +159,17 @@ class EventParserTest {
     })
     void eachBrokenRuleHasItsReason(String value, RejectReason expected) {
         assertThat(rejection(BY_ID, value)).isEqualTo(expected);
+    }
+
+    @Test
+    void aNumberNoDecimalCanHoldIsInvalidJsonNotACrash() {
+        StreamDefinition merging = new StreamDefinition("s", "t", "streams", "s", KeySource.VALUE,
+                List.of(key("id", KeyType.TEXT, "/id")), null, MergeMode.MERGE, Durability.UNLOGGED);
+        for (StreamDefinition stream : List.of(BY_ID, merging)) {
+            ParsedEvent.Rejected rejected = (ParsedEvent.Rejected) parse(stream, null, "{\"id\": \"a\", \"x\": 9e2036854775808}");
+            assertThat(rejected.reason()).isEqualTo(RejectReason.INVALID_JSON);
+            assertThat(rejected.detail()).doesNotContain("2036854775808");
+        }
     }
 
     @Test

@@ -1,0 +1,236 @@
+package dev.upsertingest.core.event;
+
+import dev.upsertingest.core.stream.Durability;
+import dev.upsertingest.core.stream.KeyColumn;
+import dev.upsertingest.core.stream.KeySource;
+import dev.upsertingest.core.stream.KeyType;
+import dev.upsertingest.core.stream.MergeMode;
+import dev.upsertingest.core.stream.StreamDefinition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.core.JsonPointer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The scanner may decline anything, but what it accepts must be exactly what the full Jackson parse makes of it. The
+ * randomized test compares the two paths (replace mode takes the scanner, merge mode always parses the tree) on
+ * generated documents and on broken variants of them.
+ */
+class DocumentScannerTest {
+
+    private static final DocumentScanner.Pointers ID_AND_VERSION =
+            new DocumentScanner.Pointers(List.of(JsonPointer.compile("/id"), JsonPointer.compile("/v")));
+
+    private static Object[] scan(String json) {
+        return DocumentScanner.scan(json.getBytes(StandardCharsets.UTF_8), ID_AND_VERSION);
+    }
+
+    @Test
+    void readsTheScalarsAtThePointers() {
+        assertThat(scan("{\"id\": \"a-1\", \"v\": 42, \"x\": [1, 2.5e-3, {\"id\": \"no\"}], \"n\": null, \"t\": true}"))
+                .containsExactly("a-1", 42L);
+        assertThat(scan(" {\"v\":-9223372036854775808,\"id\":\"\u00e9\u20ac\ud83d\ude00\"}\n")).containsExactly("\u00e9\u20ac\ud83d\ude00", Long.MIN_VALUE);
+        assertThat(scan("{\"id\": \"a\", \"v\": -0, \"s\": \"esc \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u00e9 \\ud83d\\ude00\"}"))
+                .containsExactly("a", 0L);
+    }
+
+    @Test
+    void followsNestedPointersAndArrayIndexes() {
+        DocumentScanner.Pointers nested = new DocumentScanner.Pointers(List.of(JsonPointer.compile("/a/1/b"), JsonPointer.compile("/a/0")));
+        assertThat(DocumentScanner.scan("{\"a\": [7, {\"b\": \"x\"}]}".getBytes(StandardCharsets.UTF_8), nested)).containsExactly("x", 7L);
+        DocumentScanner.Pointers property = new DocumentScanner.Pointers(List.of(JsonPointer.compile("/a/0")));
+        assertThat(DocumentScanner.scan("{\"a\": {\"0\": 5}}".getBytes(StandardCharsets.UTF_8), property)).containsExactly(5L);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"id\": \"a\"}",                                    // the version is missing
+            "{\"id\": \"a\", \"v\": 1.5}",                        // not an integer
+            "{\"id\": \"a\", \"v\": 1e2}",
+            "{\"id\": \"a\", \"v\": 9223372036854775808}",        // out of the bigint range
+            "{\"id\": \"a\", \"v\": 1, \"x\": 1e12345}",      // an exponent beyond what it vouches for
+            "{\"id\": \"a\", \"v\": null}",
+            "{\"id\": {\"x\": 1}, \"v\": 1}",
+            "{\"id\": \"a\\u0062\", \"v\": 1}",                   // an escape in a value pointed at
+            "{\"i\\u0064\": \"a\", \"v\": 1}",                    // an escape in a name on the way
+            "{\"id\": \"a\", \"id\": \"b\", \"v\": 1}",           // a duplicate on the way
+            "{\"id\": \"a\", \"v\": 1, \"x\": \"\\u0000\"}",      // what jsonb refuses
+            "{\"id\": \"a\", \"v\": 1, \"x\": \"\\ud800\"}",
+            "{\"id\": \"a\", \"v\": 1, \"x\": \"\\udc00\\ud800\"}",
+            "{\"id\": \"a\", \"v\": 1, \"x\": \"\\q\"}",          // invalid JSON from here on
+            "{\"id\": \"a\", \"v\": 01}",
+            "{\"id\": \"a\", \"v\": 1,}",
+            "{\"id\": \"a\", \"v\": 1} x",
+            "{\"id\": \"a\", \"v\": 1",
+            "{\"id\": \"a\" \"v\": 1}",
+            "{\"id\": \"a\", \"v\": 1, \"x\": tru}",
+            "{\"id\": \"a\", \"v\": 1, \"x\": [1 2]}",
+            "{\"id\": \"a\", \"v\": 1, \"x\": -}",
+            "{\"id\": \"a\", \"v\": 1, \"x\": 1.}",
+            "{\"id\": \"a\", \"v\": 1, \"x\": .5}",
+            "{\"id\": \"a\", \"v\": 1, \"x\": NaN}",
+            "{'id': 'a', 'v': 1}",
+            "[{\"id\": \"a\", \"v\": 1}]",
+            "\"{\\\"id\\\": \\\"a\\\"}\"",
+            "",
+    })
+    void declinesWhatItDoesNotHandleOrWhatIsWrong(String json) {
+        assertThat(scan(json)).isNull();
+    }
+
+    @Test
+    void declinesMalformedUtf8AndControlCharacters() {
+        for (byte[] bad : List.of(new byte[]{(byte) 0xC3, 0x28}, new byte[]{(byte) 0xC0, (byte) 0xAF},
+                new byte[]{(byte) 0xED, (byte) 0xA0, (byte) 0x80}, new byte[]{(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
+                new byte[]{(byte) 0xE2, (byte) 0x82}, new byte[]{(byte) 0xFF}, new byte[]{0x01}, new byte[]{'\n'})) {
+            byte[] prefix = "{\"id\": \"a\", \"v\": 1, \"x\": \"".getBytes(StandardCharsets.UTF_8);
+            byte[] json = new byte[prefix.length + bad.length + 2];
+            System.arraycopy(prefix, 0, json, 0, prefix.length);
+            System.arraycopy(bad, 0, json, prefix.length, bad.length);
+            json[json.length - 2] = '"';
+            json[json.length - 1] = '}';
+            assertThat(DocumentScanner.scan(json, ID_AND_VERSION)).isNull();
+        }
+    }
+
+    @Test
+    void declinesNestingDeeperThanItsLimit() {
+        String deep = "[".repeat(DocumentScanner.MAX_DEPTH) + "]".repeat(DocumentScanner.MAX_DEPTH);
+        assertThat(scan("{\"id\": \"a\", \"v\": 1, \"x\": " + deep + "}")).isNull();
+        String shallow = "[".repeat(DocumentScanner.MAX_DEPTH - 2) + "]".repeat(DocumentScanner.MAX_DEPTH - 2);
+        assertThat(scan("{\"id\": \"a\", \"v\": 1, \"x\": " + shallow + "}")).isNotNull();
+    }
+
+    private static final StreamDefinition REPLACING = new StreamDefinition("s", "t", "streams", "s", KeySource.VALUE,
+            List.of(new KeyColumn("id", KeyType.TEXT, JsonPointer.compile("/id")),
+                    new KeyColumn("n", KeyType.INTEGER, JsonPointer.compile("/k/n"))),
+            JsonPointer.compile("/v"), MergeMode.REPLACE, Durability.UNLOGGED);
+    private static final StreamDefinition MERGING = new StreamDefinition("s", "t", "streams", "s", KeySource.VALUE,
+            REPLACING.keyColumns(), REPLACING.versionPointer(), MergeMode.MERGE, Durability.UNLOGGED);
+
+    @Test
+    void agreesWithTheFullParseOnRandomDocumentsAndTheirBrokenVariants() {
+        EventParser parser = new EventParser(EventLimits.defaults());
+        SplittableRandom random = new SplittableRandom(20261201);
+        int scanned = 0;
+        for (int round = 0; round < 20_000; round++) {
+            byte[] json = new RandomJson(random).document().getBytes(StandardCharsets.UTF_8);
+            if (round % 2 == 1) {
+                json = mutate(json, random);
+            }
+            if (DocumentScanner.scan(json, new DocumentScanner.Pointers(List.of(JsonPointer.compile("/id"),
+                    JsonPointer.compile("/k/n"), JsonPointer.compile("/v")))) != null) {
+                scanned++;
+            }
+            ParsedEvent fast = parser.parse(REPLACING, null, json);
+            ParsedEvent full = parser.parse(MERGING, null, json);
+            assertThat(comparable(fast)).as(new String(json, StandardCharsets.UTF_8)).isEqualTo(comparable(full));
+        }
+        assertThat(scanned).as("documents the scanner accepted").isGreaterThan(2_500);
+    }
+
+    private static Object comparable(ParsedEvent event) {
+        return event instanceof ParsedEvent.Upsert u ? List.of(u.key(), u.json(), String.valueOf(u.version())) : event;
+    }
+
+    private static byte[] mutate(byte[] json, SplittableRandom random) {
+        byte[] pool = "{}[]\",:\\u0aeE.-+ 9\u00e9".getBytes(StandardCharsets.UTF_8);
+        int at = random.nextInt(json.length);
+        return switch (random.nextInt(4)) {
+            case 0 -> { // drop a byte
+                byte[] shorter = new byte[json.length - 1];
+                System.arraycopy(json, 0, shorter, 0, at);
+                System.arraycopy(json, at + 1, shorter, at, json.length - at - 1);
+                yield shorter;
+            }
+            case 1 -> { // insert a byte
+                byte[] longer = new byte[json.length + 1];
+                System.arraycopy(json, 0, longer, 0, at);
+                longer[at] = random.nextBoolean() ? pool[random.nextInt(pool.length)] : (byte) random.nextInt(256);
+                System.arraycopy(json, at, longer, at + 1, json.length - at);
+                yield longer;
+            }
+            case 2 -> { // replace a byte
+                byte[] copy = json.clone();
+                copy[at] = random.nextBoolean() ? pool[random.nextInt(pool.length)] : (byte) random.nextInt(256);
+                yield copy;
+            }
+            default -> java.util.Arrays.copyOf(json, at); // truncate
+        };
+    }
+
+    /** Random JSON objects that usually carry /id, /k/n and /v, with every kind of value around them. */
+    private record RandomJson(SplittableRandom random) {
+
+        String document() {
+            StringBuilder out = new StringBuilder("{");
+            List<String> members = new java.util.ArrayList<>();
+            if (random.nextInt(10) > 0) {
+                members.add("\"id\": " + (random.nextInt(10) > 0 ? string() : scalar()));
+            }
+            if (random.nextInt(10) > 0) {
+                members.add("\"k\": {\"n\": " + (random.nextInt(8) > 0 ? Integer.toString(random.nextInt(-5, 5_000_000))
+                        : scalar()) + (random.nextBoolean() ? ", \"o\": " + value(2) : "") + "}");
+            }
+            if (random.nextInt(10) > 0) {
+                members.add("\"v\": " + (random.nextInt(8) > 0 ? Long.toString(random.nextLong()) : scalar()));
+            }
+            for (int i = random.nextInt(4); i > 0; i--) {
+                members.add(string() + ": " + value(3));
+            }
+            java.util.Collections.shuffle(members, new java.util.Random(random.nextLong()));
+            out.append(String.join(random.nextBoolean() ? "," : ", ", members));
+            return out.append(random.nextInt(5) == 0 ? " }\n" : "}").toString();
+        }
+
+        String value(int depth) {
+            int kind = random.nextInt(depth > 0 ? 7 : 5);
+            return switch (kind) {
+                case 5 -> {
+                    StringBuilder array = new StringBuilder("[");
+                    for (int i = random.nextInt(4); i > 0; i--) {
+                        array.append(value(depth - 1)).append(i > 1 ? "," : "");
+                    }
+                    yield array.append(']').toString();
+                }
+                case 6 -> {
+                    StringBuilder object = new StringBuilder("{");
+                    for (int i = random.nextInt(4); i > 0; i--) {
+                        object.append(string()).append(':').append(value(depth - 1)).append(i > 1 ? "," : "");
+                    }
+                    yield object.append('}').toString();
+                }
+                default -> scalar();
+            };
+        }
+
+        String scalar() {
+            return switch (random.nextInt(9)) {
+                case 0 -> "true";
+                case 1 -> "false";
+                case 2 -> "null";
+                case 3 -> Long.toString(random.nextLong());
+                case 4 -> Double.toString(random.nextDouble() * 1e6);
+                case 5 -> random.nextInt(1000) + "e" + (random.nextBoolean() ? "-" : "+") + random.nextInt(30);
+                case 6 -> "9223372036854775808";
+                default -> string();
+            };
+        }
+
+        String string() {
+            String[] pieces = {"a", "id", "v", "k", "n", "x y", "\u00e9", "\u20ac", "\ud83d\ude00", "\\\"", "\\\\", "\\n",
+                    "\\u00e9", "\\ud83d\\ude00", "\\u0000", "\\ud800", "\\/", "0"};
+            StringBuilder s = new StringBuilder("\"");
+            for (int i = random.nextInt(5); i > 0; i--) {
+                s.append(pieces[random.nextInt(random.nextInt(4) == 0 ? pieces.length : 6)]);
+            }
+            return s.append('"').toString();
+        }
+    }
+}
