@@ -7,7 +7,6 @@ import dev.upsertingest.core.stream.StreamDefinition;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +22,6 @@ import java.util.function.Function;
  * produced.
  */
 public abstract sealed class TableBatch permits LastWriteWinsBatch, MergingBatch {
-
-    private static final Comparator<RowChange> KEY_ORDER = (a, b) -> compareKeys(a.key(), b.key());
 
     protected final StreamDefinition stream;
     protected final Map<EventKey, RowChange> changes = new HashMap<>();
@@ -83,18 +80,20 @@ public abstract sealed class TableBatch permits LastWriteWinsBatch, MergingBatch
     }
 
     /**
-     * Keys to delete before upserting: tombstones, and keys re-created after a tombstone in this batch. Sorted, like
-     * {@link #upserts}, so that concurrent writers lock rows in one order and cannot deadlock each other.
+     * Keys to delete before upserting: tombstones, and keys re-created after a tombstone in this batch. In
+     * {@link LockOrder}, like {@link #upserts}, so that concurrent writers cannot deadlock each other.
      */
     public List<EventKey> deletes() {
-        return changes.values().stream()
-                .filter(c -> c.delete() || c.deleteFirst())
-                .sorted(KEY_ORDER)
-                .map(RowChange::key)
-                .toList();
+        List<EventKey> keys = new ArrayList<>();
+        for (RowChange change : changes.values()) {
+            if (change.delete() || change.deleteFirst()) {
+                keys.add(change.key());
+            }
+        }
+        return LockOrder.sort(keys, key -> key);
     }
 
-    /** Rows to upsert, sorted by key, with their document text ready to bind. */
+    /** Rows to upsert, in {@link LockOrder}, with their document text ready to bind. */
     public List<RowChange> upserts(Function<ObjectNode, String> toJson) {
         List<RowChange> upserts = new ArrayList<>(changes.size());
         for (RowChange change : changes.values()) {
@@ -102,23 +101,11 @@ public abstract sealed class TableBatch permits LastWriteWinsBatch, MergingBatch
                 upserts.add(change.json() != null ? change : change.withJson(toJson.apply(change.document())));
             }
         }
-        upserts.sort(KEY_ORDER);
-        return upserts;
+        return LockOrder.sort(upserts, RowChange::key);
     }
 
     /** All changes, for finding the events behind a rejected row. */
     public List<RowChange> changes() {
         return List.copyOf(changes.values());
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static int compareKeys(EventKey a, EventKey b) {
-        for (int i = 0; i < a.size(); i++) {
-            int c = ((Comparable) a.get(i)).compareTo(b.get(i));
-            if (c != 0) {
-                return c;
-            }
-        }
-        return 0;
     }
 }
