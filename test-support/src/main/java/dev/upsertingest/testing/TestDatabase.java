@@ -5,6 +5,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -75,20 +76,24 @@ public final class TestDatabase {
         }
     }
 
-    /** Runs a query and returns its rows as column-name maps. */
-    public List<Map<String, Object>> query(String sql) {
-        try (Connection connection = dataSource().getConnection(); Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery(sql)) {
-            List<Map<String, Object>> result = new ArrayList<>();
-            int columns = rows.getMetaData().getColumnCount();
-            while (rows.next()) {
-                Map<String, Object> row = new java.util.LinkedHashMap<>();
-                for (int i = 1; i <= columns; i++) {
-                    row.put(rows.getMetaData().getColumnLabel(i), rows.getObject(i));
-                }
-                result.add(row);
+    /** Runs a query, with {@code parameters} bound to its {@code ?}s in order, and returns its rows as column-name maps. */
+    public List<Map<String, Object>> query(String sql, Object... parameters) {
+        try (Connection connection = dataSource().getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
             }
-            return result;
+            try (ResultSet rows = statement.executeQuery()) {
+                List<Map<String, Object>> result = new ArrayList<>();
+                int columns = rows.getMetaData().getColumnCount();
+                while (rows.next()) {
+                    Map<String, Object> row = new java.util.LinkedHashMap<>();
+                    for (int i = 1; i <= columns; i++) {
+                        row.put(rows.getMetaData().getColumnLabel(i), rows.getObject(i));
+                    }
+                    result.add(row);
+                }
+                return result;
+            }
         } catch (SQLException e) {
             throw new IllegalStateException(sql + ": " + e.getMessage(), e);
         }

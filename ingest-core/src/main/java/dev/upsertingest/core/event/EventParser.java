@@ -112,7 +112,8 @@ public final class EventParser {
         if (version instanceof ParsedEvent.Rejected rejected) {
             return rejected;
         }
-        return new ParsedEvent.Upsert((EventKey) key, document, new String(value, StandardCharsets.UTF_8), (Long) version);
+        // Jackson may let through what is not well-formed UTF-8; decoding replaces it, as it always did on this path.
+        return new ParsedEvent.Upsert((EventKey) key, document, JsonText.of(new String(value, StandardCharsets.UTF_8)), (Long) version);
     }
 
     /**
@@ -151,7 +152,7 @@ public final class EventParser {
             }
             version = found;
         }
-        return new ParsedEvent.Upsert((EventKey) key, null, new String(value, StandardCharsets.UTF_8), version);
+        return new ParsedEvent.Upsert((EventKey) key, null, JsonText.ofUtf8(value), version); // the scanner checked the UTF-8
     }
 
     /** The pointers the scanner follows for a stream: its key columns' (when the key is in the value), then the version's. */
@@ -191,8 +192,8 @@ public final class EventParser {
     }
 
     /** Writes a (merged) document tree back to JSON text. */
-    public String toJson(ObjectNode document) {
-        return mapper.writeValueAsString(document);
+    public JsonText toJson(ObjectNode document) {
+        return JsonText.of(mapper.writeValueAsString(document));
     }
 
     /** Returns an {@link EventKey} or the {@link ParsedEvent.Rejected} that explains why there is none. */

@@ -14,7 +14,7 @@ public sealed interface ParsedEvent {
      * @param json     the document text to write
      * @param version  the event's version, or {@code null} when the stream is not versioned
      */
-    record Upsert(EventKey key, ObjectNode document, String json, Long version) implements ParsedEvent {
+    record Upsert(EventKey key, ObjectNode document, JsonText json, Long version) implements ParsedEvent {
     }
 
     /** A tombstone: delete the row of {@code key}. */

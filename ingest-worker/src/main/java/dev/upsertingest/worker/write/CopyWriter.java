@@ -39,7 +39,7 @@ final class CopyWriter implements TableWriter {
                 writeEscaped(out, row.key().get(k).toString());
                 out.write('\t');
             }
-            writeEscaped(out, row.json());
+            writeEscaped(out, row.json().utf8());
             if (versioned) {
                 out.write('\t');
                 out.writeBytes(Long.toString(row.version()).getBytes(StandardCharsets.US_ASCII));
@@ -50,7 +50,10 @@ final class CopyWriter implements TableWriter {
     }
 
     private static void writeEscaped(ByteArrayOutputStream out, String value) {
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        writeEscaped(out, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void writeEscaped(ByteArrayOutputStream out, byte[] bytes) {
         for (byte b : bytes) {
             switch (b) {
                 case '\\' -> out.writeBytes(new byte[]{'\\', '\\'});

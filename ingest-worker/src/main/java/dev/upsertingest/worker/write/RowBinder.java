@@ -21,7 +21,7 @@ final class RowBinder {
         for (int k = 0; k < row.key().size(); k++) {
             statement.setObject(index++, row.key().get(k));
         }
-        statement.setString(index++, row.json());
+        statement.setString(index++, row.json().asString());
         if (stream.versioned()) {
             statement.setLong(index++, row.version());
         }

@@ -1,6 +1,7 @@
 package dev.upsertingest.worker.write;
 
 import dev.upsertingest.core.event.EventKey;
+import dev.upsertingest.core.event.JsonText;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -15,14 +16,14 @@ import tools.jackson.databind.node.ObjectNode;
  *                    fields (merge mode) nor its version (versioned streams) may survive
  * @param sources     positions, in the consumed batch, of the events this change was made of
  */
-public record RowChange(EventKey key, boolean delete, String json, ObjectNode document, Long version,
+public record RowChange(EventKey key, boolean delete, JsonText json, ObjectNode document, Long version,
                         boolean deleteFirst, int[] sources) {
 
     static RowChange delete(EventKey key, int source) {
         return new RowChange(key, true, null, null, null, false, new int[]{source});
     }
 
-    RowChange withJson(String newJson) {
+    RowChange withJson(JsonText newJson) {
         return new RowChange(key, delete, newJson, document, version, deleteFirst, sources);
     }
 

@@ -1,6 +1,7 @@
 package dev.upsertingest.worker.write;
 
 import dev.upsertingest.core.event.EventKey;
+import dev.upsertingest.core.event.JsonText;
 import dev.upsertingest.core.event.ParsedEvent;
 import dev.upsertingest.core.stream.MergeMode;
 import dev.upsertingest.core.stream.StreamDefinition;
@@ -94,7 +95,7 @@ public abstract sealed class TableBatch permits LastWriteWinsBatch, MergingBatch
     }
 
     /** Rows to upsert, in {@link LockOrder}, with their document text ready to bind. */
-    public List<RowChange> upserts(Function<ObjectNode, String> toJson) {
+    public List<RowChange> upserts(Function<ObjectNode, JsonText> toJson) {
         List<RowChange> upserts = new ArrayList<>(changes.size());
         for (RowChange change : changes.values()) {
             if (!change.delete()) {

@@ -22,11 +22,11 @@ final class UnnestWriter implements TableWriter {
             if (documentsAsJsonbArray) {
                 statement.setString(index++, jsonArray(rows));
             } else {
-                String[] documents = new String[rows.size()];
+                byte[][] documents = new byte[rows.size()][];
                 for (int i = 0; i < rows.size(); i++) {
-                    documents[i] = rows.get(i).json();
+                    documents[i] = rows.get(i).json().utf8();
                 }
-                statement.setArray(index++, RowBinder.array(connection, "text", documents));
+                statement.setObject(index++, new Utf8TextArray(documents));
             }
             if (sql.stream().versioned()) {
                 statement.setArray(index, RowBinder.array(connection, "int8", RowBinder.versions(rows)));
@@ -39,14 +39,14 @@ final class UnnestWriter implements TableWriter {
     private static String jsonArray(List<RowChange> rows) {
         int length = 2;
         for (RowChange row : rows) {
-            length += row.json().length() + 1;
+            length += row.json().asString().length() + 1;
         }
         StringBuilder array = new StringBuilder(length).append('[');
         for (int i = 0; i < rows.size(); i++) {
             if (i > 0) {
                 array.append(',');
             }
-            array.append(rows.get(i).json());
+            array.append(rows.get(i).json().asString());
         }
         return array.append(']').toString();
     }

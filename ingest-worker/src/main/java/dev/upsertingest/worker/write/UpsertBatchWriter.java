@@ -1,6 +1,7 @@
 package dev.upsertingest.worker.write;
 
 import dev.upsertingest.core.event.EventKey;
+import dev.upsertingest.core.event.JsonText;
 import dev.upsertingest.core.stream.StreamDefinition;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -30,10 +31,10 @@ public final class UpsertBatchWriter {
     private final DataSource dataSource;
     private final WriteSettings settings;
     private final TableWriter tableWriter;
-    private final Function<ObjectNode, String> toJson;
+    private final Function<ObjectNode, JsonText> toJson;
     private final Map<String, UpsertStatements> statements = new ConcurrentHashMap<>();
 
-    public UpsertBatchWriter(DataSource dataSource, WriteSettings settings, Function<ObjectNode, String> toJson) {
+    public UpsertBatchWriter(DataSource dataSource, WriteSettings settings, Function<ObjectNode, JsonText> toJson) {
         this.dataSource = dataSource;
         this.settings = settings;
         this.tableWriter = TableWriter.of(settings.method());

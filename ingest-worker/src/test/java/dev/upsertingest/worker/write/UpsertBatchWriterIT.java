@@ -96,6 +96,33 @@ class UpsertBatchWriterIT {
 
     @ParameterizedTest
     @EnumSource(WriteMethod.class)
+    void documentsArriveByteForByteWhateverTheyHold(WriteMethod method) throws SQLException {
+        Fixture f = fixture(method);
+        String tricky = "{\"id\": \"\u00e9t\u00e9 \u20ac \ud83d\ude00\", \"q\": \"a \\\"quoted\\\" \\\\ back\\\\slash\", "
+                + "\"braces\": \"{,}\", \"tab\": \"\\t\", \"esc\": \"\\u00e9\"}";
+        write(f, "plain", "|" + tricky, "|{\"id\": \"plain\"}");
+        Map<String, String> docs = f.docs("plain", "id");
+        assertThat(docs).containsOnlyKeys("\u00e9t\u00e9 \u20ac \ud83d\ude00", "plain");
+        assertThat(f.db().query("select doc = ?::jsonb as same from streams.plain where id = 'plain' or doc ->> 'q' is not null "
+                + "order by id desc limit 1", tricky).getFirst().get("same")).isEqualTo(true);
+    }
+
+    @org.junit.jupiter.api.Test
+    void theTextFormOfAByteArrayParameterIsAValidArrayLiteral() throws SQLException {
+        TestDatabase db = TestInfrastructure.migratedDatabase("writer_text_array");
+        byte[][] elements = {"{\"a\": \"x \\\"y\\\" \\\\\"}".getBytes(StandardCharsets.UTF_8),
+                "\u00e9,{}".getBytes(StandardCharsets.UTF_8), new byte[0]};
+        Utf8TextArray array = new Utf8TextArray(elements);
+        List<Map<String, Object>> rows = db.query("select e from unnest(?::text[]) with ordinality as t(e, n) order by n", array.getValue());
+        assertThat(rows).extracting(row -> row.get("e")).containsExactly(
+                new String(elements[0], StandardCharsets.UTF_8), new String(elements[1], StandardCharsets.UTF_8), "");
+        byte[] binary = new byte[array.lengthInBytes()];
+        array.toBytes(binary, 0);
+        assertThat(binary).hasSize(20 + 3 * 4 + elements[0].length + elements[1].length);
+    }
+
+    @ParameterizedTest
+    @EnumSource(WriteMethod.class)
     void anUnchangedDocumentIsNotRewritten(WriteMethod method) throws SQLException {
         Fixture f = fixture(method);
         write(f, "plain", "|{\"id\": \"a\", \"x\": 1}", "|{\"id\": \"b\", \"x\": 1}");
