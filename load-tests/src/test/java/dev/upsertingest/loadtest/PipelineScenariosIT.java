@@ -41,7 +41,7 @@ class PipelineScenariosIT {
     @Test
     void ceilingVsPipelineMeasuresBothAndTheLatency() throws Exception {
         JsonNode document = run(new CeilingVsPipelineScenario(), "bench_cvp", "--events=6000", "--key-space=3000",
-                "--sustain-seconds=5", "--rate=500", "--probe-every=10");
+                "--sustain-seconds=5", "--rate=500", "--probe-every=10", "--warmup-events=1000");
         assertStandardFields(document, true);
         assertThat(document.get("latency_ms").get("count").asLong()).isPositive();
         assertThat(document.get("latency_ms").get("p50").asDouble()).isPositive();
@@ -50,12 +50,13 @@ class PipelineScenariosIT {
 
     @Test
     void bigDocsComparesPipelineAndCeiling() throws Exception {
-        assertStandardFields(run(CeilingVsPipelineScenario.bigDocs(), "bench_big", "--events=500", "--key-space=400"), true);
+        assertStandardFields(run(CeilingVsPipelineScenario.bigDocs(), "bench_big", "--events=500", "--key-space=400",
+                "--warmup-events=100"), true);
     }
 
     @Test
     void hotKeysDrainsUniformAndSkewed() throws Exception {
-        JsonNode document = run(new HotKeysScenario(), "bench_hot", "--events=5000", "--key-space=5000");
+        JsonNode document = run(new HotKeysScenario(), "bench_hot", "--events=5000", "--key-space=5000", "--warmup-events=1000");
         assertStandardFields(document, true);
         assertThat(document.get("hot_over_uniform").asDouble()).isPositive();
         assertThat(document.get("drains")).hasSize(2);
@@ -64,7 +65,7 @@ class PipelineScenariosIT {
     @Test
     void scaleOutDrainsOncePerConcurrency() throws Exception {
         JsonNode document = run(new ScaleOutScenario(), "bench_scale", "--events=4000", "--key-space=2000",
-                "--concurrency=1,2", "--partitions=4");
+                "--concurrency=1,2", "--partitions=4", "--warmup-events=0");
         assertStandardFields(document, true);
         assertThat(document.get("drains")).hasSize(2);
     }

@@ -93,11 +93,7 @@ public final class HotKeysScenario implements Scenario {
 
     @Override
     public LineChart chart(JsonNode results) {
-        Map<String, Double> references = new LinkedHashMap<>();
-        if (!results.get("ceiling_events_per_s").isNull()) {
-            references.put("ceiling, skewed keys", results.get("ceiling_events_per_s").asDouble());
-        }
         return PipelineRun.timelineChart("Backlog drain: uniform vs skewed keys (%,d events each)".formatted(results.get("events").asLong()),
-                results.get("drains"), references);
+                results, "ceiling, skewed keys");
     }
 }

@@ -41,10 +41,16 @@ final class PipelineRun implements AutoCloseable {
 
     /** How the worker and the ceiling writer are set up; read from the common options. */
     record Settings(int partitions, int concurrency, int batchSize, String durability,
-                    WriteSettings.SynchronousCommit synchronousCommit, List<String> workerJvmOptions) {
+                    WriteSettings.SynchronousCommit synchronousCommit, List<String> workerJvmOptions, String warmup) {
+
+        /** Warm-up events before a workload: {@code --warmup-events}, {@code auto} by default (see {@link Workload#defaultWarmupEvents}). */
+        long warmupEvents(Workload workload) {
+            return warmup.equals("auto") ? workload.defaultWarmupEvents() : Long.parseLong(warmup);
+        }
 
         Map<String, Object> parameters() {
             Map<String, Object> p = new LinkedHashMap<>();
+            p.put("warmup_events", warmup);
             p.put("partitions", partitions);
             p.put("worker_concurrency", concurrency);
             p.put("batch_size", batchSize);
@@ -63,6 +69,9 @@ final class PipelineRun implements AutoCloseable {
                 --batch-size=2000            the worker's max-poll-records, and the ceiling's events per transaction
                 --durability=unlogged        unlogged | logged stream tables
                 --synchronous-commit=off     the worker's and the ceiling's synchronous_commit (off | on | local)
+                --warmup-events=auto         events drained (and written by the ceiling) before the measured ones,
+                                             each a key of its own, so both run warm; auto = ~880 MB of documents
+                                             (2,000,000 of 440 bytes); 0 measures from a cold start
                 --worker-jvm-options=...     extra JVM options for the worker, space-separated, e.g.
                                              -XX:StartFlightRecording=filename=/tmp/worker.jfr,settings=profile
                 --jdbc-url=...               an existing PostgreSQL (default: an embedded one, tuned)
@@ -91,14 +100,23 @@ final class PipelineRun implements AutoCloseable {
             throw new IllegalArgumentException("--synchronous-commit must be off, on, local, remote-write or remote-apply");
         }
         String jvm = options.string("worker-jvm-options", "").trim();
+        String warmup = options.string("warmup-events", "auto");
+        if (!warmup.equals("auto") && !warmup.matches("\\d+")) {
+            throw new IllegalArgumentException("--warmup-events must be auto or a number of events");
+        }
         return new Settings((int) options.number("partitions", partitions), concurrency,
                 (int) options.number("batch-size", 2000), durability, commit,
-                jvm.isEmpty() ? List.of() : Arrays.asList(jvm.split("\\s+")));
+                jvm.isEmpty() ? List.of() : Arrays.asList(jvm.split("\\s+")), warmup);
     }
 
-    /** One drain of a backlog through the worker. {@code timeline} holds [seconds since start, events/s] per second. */
-    record Drain(String stream, long events, long distinctKeys, int concurrency, double produceSeconds, double seconds,
-                 double eventsPerSecond, double heapMaxBytes, double cpuAverage, double cpuMax, List<double[]> timeline) {
+    /**
+     * One drain of a backlog through the worker. {@code eventsPerSecond} is measured over the workload's events, after
+     * the warm-up; {@code coldEventsPerSecond} over everything from the first write. {@code timeline} holds
+     * [seconds since the first write, events/s] per second, warm-up included.
+     */
+    record Drain(String stream, long events, long warmupEvents, long distinctKeys, int concurrency, double produceSeconds,
+                 double seconds, double eventsPerSecond, double coldSeconds, double coldEventsPerSecond, double warmupSeconds,
+                 double heapMaxBytes, double cpuAverage, double cpuMax, List<double[]> timeline) {
 
         Map<String, Object> heap() {
             Map<String, Object> heap = new LinkedHashMap<>();
@@ -106,6 +124,8 @@ final class PipelineRun implements AutoCloseable {
             heap.put("limit_mb", 512);
             heap.put("worker_cpu_avg_cores", Figures.round(cpuAverage * Runtime.getRuntime().availableProcessors(), 2));
             heap.put("worker_cpu_max_cores", Figures.round(cpuMax * Runtime.getRuntime().availableProcessors(), 2));
+            heap.put("worker_cpu_us_per_event", Double.isNaN(cpuAverage) ? null
+                    : Figures.round(cpuAverage * Runtime.getRuntime().availableProcessors() / eventsPerSecond * 1e6, 2));
             return heap;
         }
 
@@ -113,11 +133,15 @@ final class PipelineRun implements AutoCloseable {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("stream", stream);
             m.put("events", events);
+            m.put("warmup_events", warmupEvents);
             m.put("distinct_keys", distinctKeys);
             m.put("worker_concurrency", concurrency);
             m.put("produce_seconds", Figures.round(produceSeconds, 2));
             m.put("drain_seconds", Figures.round(seconds, 2));
             m.put("events_per_s", Math.round(eventsPerSecond));
+            m.put("warmup_seconds", Figures.round(warmupSeconds, 2));
+            m.put("cold_drain_seconds", Figures.round(coldSeconds, 2));
+            m.put("cold_events_per_s", Math.round(coldEventsPerSecond));
             m.put("heap", heap());
             m.put("timeline_events_per_s", timeline.stream().map(p -> Math.round(p[1])).toList());
             return m;
@@ -183,10 +207,12 @@ final class PipelineRun implements AutoCloseable {
     }
 
     /**
-     * Produces the workload to a fresh stream's topic, then starts the worker and measures how fast it drains it: from
-     * the first row written (the earliest {@code updated_at}, the first batch transaction's start) to the moment the
-     * worker's committed offsets cover every event (it commits them after each batch's transaction). Leaves the worker
-     * running when {@code keepWorker}.
+     * Produces the warm-up and then the workload to a fresh stream's topic, starts the worker and measures how fast it
+     * drains them. Progress is the consumer group's committed offsets (the worker commits them after each batch's
+     * transaction), asked of the broker every 100 ms: the measured rate is the events committed from the first sample
+     * past the warm-up to the sample that covers the whole backlog, over the time between them. The cold rate counts
+     * every event from the first row written (the earliest {@code updated_at}). Leaves the worker running when
+     * {@code keepWorker}.
      */
     Drain drain(String stream, Workload workload, int concurrency, boolean keepWorker) throws Exception {
         return drain(stream, workload, concurrency, null, "10s", keepWorker);
@@ -195,19 +221,26 @@ final class PipelineRun implements AutoCloseable {
     /** As {@link #drain(String, Workload, int, boolean)}, with {@code view} over the stream refreshed every {@code refreshInterval}. */
     Drain drain(String stream, Workload workload, int concurrency, String view, String refreshInterval, boolean keepWorker) throws Exception {
         declare(stream, view, java.time.Duration.parse("PT" + refreshInterval.toUpperCase(Locale.ROOT)).toSeconds() + " seconds");
-        double produceSeconds;
+        long warmupEvents = settings.warmupEvents(workload);
+        long total = warmupEvents + workload.events();
+        double produceSeconds = 0;
         try (TopicLoader loader = new TopicLoader(stack.broker().bootstrapServers())) {
-            produceSeconds = loader.backlog(stream, workload, progress);
+            if (warmupEvents > 0) {
+                progress.say("warm-up first: %,d events, each a key of its own", warmupEvents);
+                produceSeconds += loader.backlog(stream, workload.warmup(warmupEvents), progress);
+            }
+            produceSeconds += loader.backlog(stream, workload, progress);
         }
         database.tryCheckpoint();
-        progress.say("draining %,d events with the worker (%d consumer thread(s), %d partitions)", workload.events(),
-                concurrency, settings.partitions());
+        progress.say("draining %,d events with the worker (%d consumer thread(s), %d partitions), measuring the last %,d",
+                total, concurrency, settings.partitions(), workload.events());
         ServiceProcess worker = stack.startWorker(workerProperties(stream, concurrency));
         WorkerMetrics metrics = new WorkerMetrics(worker);
         String group = workerProperties(stream, concurrency).get("ingest.consumer.group-id");
-        // Completion is polled from the broker (committed offsets, 5 times a second); the worker's own metrics only
-        // once a second, because rendering /actuator/prometheus costs the worker CPU the drain would otherwise get.
+        // Completion is polled from the broker (committed offsets); the worker's own metrics only once a second,
+        // because rendering /actuator/prometheus costs the worker CPU the drain would otherwise get.
         long firstSeen = Long.MAX_VALUE;
+        long warmNanos = 0, warmCommitted = 0;
         long lastSample = System.nanoTime();
         long lastApplied = 0;
         long lastProgress = System.nanoTime();
@@ -217,6 +250,7 @@ final class PipelineRun implements AutoCloseable {
         int cpuSamples = 0;
         List<double[]> timeline = new ArrayList<>();
         long timelineStart = 0;
+        long endNanos;
         while (true) {
             long committed = stack.committedOffsets(group, stream);
             long now = System.nanoTime();
@@ -225,7 +259,12 @@ final class PipelineRun implements AutoCloseable {
                 timelineStart = now;
                 lastSample = now;
             }
-            if (committed >= workload.events()) {
+            if (committed >= warmupEvents && warmNanos == 0 && (committed > 0 || warmupEvents == 0)) {
+                warmNanos = now;
+                warmCommitted = committed;
+            }
+            if (committed >= total) {
+                endNanos = now;
                 break;
             }
             if (committed > lastCommitted) {
@@ -233,14 +272,14 @@ final class PipelineRun implements AutoCloseable {
                 lastCommitted = committed;
             } else if (now - lastMove > 180e9) {
                 throw new IllegalStateException("the worker committed no event for 3 minutes (" + committed + " of "
-                        + workload.events() + "); see " + worker.log());
+                        + total + "); see " + worker.log());
             }
             if (now - lastSample >= 1e9) {
                 WorkerMetrics.Scrape scrape = metrics.scrape();
                 long applied = scrape.applied(stream);
                 double heap = scrape.heapUsedBytes(), cpu = scrape.processCpu();
                 heapMax = Math.max(heapMax, Double.isNaN(heap) ? 0 : heap);
-                if (applied > 0 && !Double.isNaN(cpu)) {
+                if (warmNanos != 0 && !Double.isNaN(cpu)) { // CPU of the measured part only
                     cpuSum += cpu;
                     cpuMax = Math.max(cpuMax, cpu);
                     cpuSamples++;
@@ -251,12 +290,12 @@ final class PipelineRun implements AutoCloseable {
                 lastApplied = applied;
                 lastSample = now;
                 if (now - lastProgress >= 5e9) {
-                    progress.say("  %,d of %,d applied (heap %,.0f MB, worker CPU %.0f%%)", applied, workload.events(),
-                            heap / (1 << 20), cpu * 100);
+                    progress.say("  %,d of %,d applied%s (heap %,.0f MB, worker CPU %.0f%%)", applied, total,
+                            warmNanos == 0 ? ", warming up" : "", heap / (1 << 20), cpu * 100);
                     lastProgress = now;
                 }
             }
-            Thread.sleep(200);
+            Thread.sleep(100);
         }
         long end = System.currentTimeMillis();
         // One more scrape at the end, so that a drain shorter than the sampling interval has its heap and CPU too.
@@ -271,12 +310,19 @@ final class PipelineRun implements AutoCloseable {
         long firstRow = Long.parseLong(database.queryString("select coalesce((extract(epoch from min(updated_at)) * 1000)::bigint, 0) from streams."
                 + stream));
         long start = Math.min(firstSeen, firstRow > 0 ? firstRow : Long.MAX_VALUE);
-        double seconds = Math.max(1e-3, (end - start) / 1000.0);
-        long distinct = database.rows(stream);
-        Drain drain = new Drain(stream, workload.events(), distinct, concurrency, produceSeconds, seconds, workload.events() / seconds,
-                heapMax, cpuSamples == 0 ? Double.NaN : cpuSum / cpuSamples, cpuMax, timeline);
-        progress.say("  drained in %.1f s: %,.0f events/s, %,d distinct keys, worker heap max %,.0f MB, CPU avg %.2f cores",
-                seconds, drain.eventsPerSecond(), distinct, heapMax / (1 << 20), drain.cpuAverage() * Runtime.getRuntime().availableProcessors());
+        double coldSeconds = Math.max(1e-3, (end - start) / 1000.0);
+        // Measured from the first sample past the warm-up; a drain that finished within one sample has no interval of
+        // its own, and then the whole drain is the measurement.
+        boolean measured = warmNanos != 0 && endNanos > warmNanos && total > warmCommitted;
+        double seconds = measured ? (endNanos - warmNanos) / 1e9 : coldSeconds;
+        double rate = measured ? (total - warmCommitted) / seconds : total / coldSeconds;
+        long distinct = database.rows(stream) - warmupEvents; // warm-up keys are distinct and none of the workload's
+        Drain drain = new Drain(stream, workload.events(), warmupEvents, distinct, concurrency, produceSeconds, seconds, rate,
+                coldSeconds, total / coldSeconds, Math.max(0, coldSeconds - seconds), heapMax,
+                cpuSamples == 0 ? Double.NaN : cpuSum / cpuSamples, cpuMax, timeline);
+        progress.say("  drained: %,.0f events/s warm (the last %,d events in %.1f s), %,.0f events/s from a cold start; "
+                        + "%,d distinct keys, worker heap max %,.0f MB, CPU avg %.2f cores", rate, total - warmCommitted, seconds,
+                drain.coldEventsPerSecond(), distinct, heapMax / (1 << 20), drain.cpuAverage() * Runtime.getRuntime().availableProcessors());
         if (!keepWorker) {
             stack.stopWorker();
         }
@@ -284,18 +330,24 @@ final class PipelineRun implements AutoCloseable {
     }
 
     /**
-     * The same events written straight into a fresh table of the same definition; returns events/s. The table is
-     * dropped afterwards, so that its autovacuum never runs during a later measurement. Scenarios measure the ceiling
-     * first, before any drain, for the same reason (a drained table is vacuumed, and its view refreshed, long after).
+     * The same events written straight into a fresh table of the same definition, after the same warm-up events as the
+     * drain (untimed: they warm the write path and leave the table as the drain's is when its measurement starts);
+     * returns events/s. The table is dropped afterwards, so that its autovacuum never runs during a later measurement.
+     * Scenarios measure the ceiling first, before any drain, for the same reason (a drained table is vacuumed, and its
+     * view refreshed, long after).
      */
     double ceiling(String stream, Workload workload, int writers) throws Exception {
         StreamDefinition definition = database.declareStream(stream, settings.durability());
+        long warmupEvents = settings.warmupEvents(workload);
         progress.say("ceiling: the same %,d events straight into %s with the worker's write path (%d writer thread(s), "
-                + "batches of %d, unnest)", workload.events(), stream, writers, settings.batchSize());
+                + "batches of %d, unnest), after %,d warm-up events", workload.events(), stream, writers, settings.batchSize(), warmupEvents);
         try (DirectWriter writer = new DirectWriter(database, definition, writers, settings.batchSize(), settings.synchronousCommit())) {
-            // Unmeasured warm-up: JIT-compile the write path, as the worker's first batches do for it.
-            writer.write(workload.withEvents(Math.min(workload.events(), 20_000)), progress);
-            database.execute("truncate streams." + stream);
+            if (warmupEvents > 0) {
+                writer.write(workload.warmup(warmupEvents), progress);
+            } else { // at least JIT-compile the client's write path
+                writer.write(workload.withEvents(Math.min(workload.events(), 20_000)), progress);
+                database.execute("truncate streams." + stream);
+            }
             database.tryCheckpoint();
             double seconds = writer.write(workload, progress);
             double rate = workload.events() / seconds;
@@ -458,6 +510,18 @@ final class PipelineRun implements AutoCloseable {
                 sustained.producedRate(), sustained.appliedRate(), latency.getValueAtPercentile(50) / 1e3,
                 latency.getValueAtPercentile(99) / 1e3, latency.getValueAtPercentile(99.9) / 1e3, latency.getMaxValue() / 1e3);
         return sustained;
+    }
+
+    /**
+     * The drains' chart of a scenario's results: one line per drain, and the ceiling as a flat line labelled
+     * {@code ceilingLabel} when the run measured it.
+     */
+    static LineChart timelineChart(String title, tools.jackson.databind.JsonNode results, String ceilingLabel) {
+        Map<String, Double> references = new LinkedHashMap<>();
+        if (!results.get("ceiling_events_per_s").isNull()) {
+            references.put(ceilingLabel, results.get("ceiling_events_per_s").asDouble());
+        }
+        return timelineChart(title, results.get("drains"), references);
     }
 
     /** A chart of events/s over time, one line per drain (plus flat lines for reference rates such as the ceiling). */

@@ -100,11 +100,7 @@ public final class ScaleOutScenario implements Scenario {
 
     @Override
     public LineChart chart(JsonNode results) {
-        Map<String, Double> references = new LinkedHashMap<>();
-        if (!results.get("ceiling_events_per_s").isNull()) {
-            references.put("ceiling, 2 writers", results.get("ceiling_events_per_s").asDouble());
-        }
         return PipelineRun.timelineChart("Backlog drain by worker consumer threads (%,d events)".formatted(results.get("events").asLong()),
-                results.get("drains"), references);
+                results, "ceiling, 2 writers");
     }
 }
