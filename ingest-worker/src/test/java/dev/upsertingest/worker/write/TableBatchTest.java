@@ -45,7 +45,7 @@ class TableBatchTest {
     }
 
     @Test
-    void replaceKeepsTheLastEventPerKeyAndSortsByKey() {
+    void replaceKeepsTheLastEventPerKeyInLockOrder() {
         TableBatch batch = batch(stream(MergeMode.REPLACE, false),
                 "{\"id\":\"b\",\"n\":1}", "{\"id\":\"a\",\"n\":2}", "{\"id\":\"b\",\"n\":3}");
         assertThat(batch).isInstanceOf(LastWriteWinsBatch.class);

@@ -14,8 +14,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The rest of the system for a benchmark, as real processes: a Kafka broker, and the worker and the API from their
- * jars (built by bin/ingest), pointed at the benchmark's PostgreSQL.
+ * The rest of the system for a benchmark, as real processes: a Kafka broker (or a cluster given with
+ * {@code --bootstrap-servers}), and the worker and the API from their jars (built by bin/ingest), pointed at the
+ * benchmark's PostgreSQL.
  */
 public final class Stack implements AutoCloseable {
 
@@ -25,6 +26,7 @@ public final class Stack implements AutoCloseable {
     private final BenchDatabase database;
     private final Progress progress;
     private KafkaServerProcess broker;
+    private String bootstrapServers;
     private ServiceProcess worker;
     private ServiceProcess api;
     /**
@@ -60,8 +62,12 @@ public final class Stack implements AutoCloseable {
         return directory;
     }
 
-    public KafkaServerProcess broker() {
-        return broker;
+    /** Where Kafka is: the broker this stack started, or the cluster it was given. */
+    public String bootstrapServers() {
+        if (bootstrapServers == null) {
+            throw new IllegalStateException("no Kafka yet: call startKafka first");
+        }
+        return bootstrapServers;
     }
 
     /** The running worker, or null. */
@@ -69,16 +75,46 @@ public final class Stack implements AutoCloseable {
         return worker;
     }
 
-    public KafkaServerProcess startBroker() {
+    /**
+     * Uses the Kafka cluster at {@code existing} ({@code --bootstrap-servers}), or starts a broker process of its own
+     * when that is {@code null}.
+     */
+    public void startKafka(String existing) {
+        if (existing != null) {
+            progress.say("using the Kafka cluster at %s (benchmark topics are deleted and created again)", existing);
+            bootstrapServers = existing;
+            return;
+        }
         progress.say("starting a Kafka broker (its own process)");
         broker = KafkaServerProcess.startNew(directory.resolve("kafka"));
-        return broker;
+        bootstrapServers = broker.bootstrapServers();
     }
 
+    /**
+     * Creates {@code topic} empty, compacted, with the cluster's default replication: a topic of that name left by an
+     * earlier run on a cluster that outlives benchmarks is deleted first, so a drain never counts old events.
+     */
     public void createTopic(String topic, int partitions) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1)
-                    .configs(Map.of("cleanup.policy", "compact")))).all().get();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+            if (admin.listTopics().names().get().contains(topic)) {
+                admin.deleteTopics(List.of(topic)).all().get();
+                long deadline = System.nanoTime() + 60_000_000_000L;
+                while (admin.listTopics().names().get().contains(topic) && System.nanoTime() < deadline) {
+                    Thread.sleep(200);
+                }
+            }
+            while (true) {
+                try {
+                    admin.createTopics(List.of(new NewTopic(topic, java.util.Optional.of(partitions), java.util.Optional.empty())
+                            .configs(Map.of("cleanup.policy", "compact")))).all().get();
+                    return;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                        throw e;
+                    }
+                    Thread.sleep(500); // the deletion is still being completed by the cluster
+                }
+            }
         }
     }
 
@@ -89,7 +125,7 @@ public final class Stack implements AutoCloseable {
      */
     public synchronized long committedOffsets(String groupId, String topic) throws Exception {
         if (admin == null) {
-            admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()));
+            admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()));
         }
         return admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get().entrySet().stream()
                 .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
@@ -129,7 +165,7 @@ public final class Stack implements AutoCloseable {
         properties.put("spring.datasource.url", database.jdbcUrl());
         properties.put("spring.datasource.username", database.user());
         properties.put("spring.datasource.password", database.password());
-        properties.put("spring.kafka.bootstrap-servers", broker.bootstrapServers());
+        properties.put("spring.kafka.bootstrap-servers", bootstrapServers());
         return properties;
     }
 

@@ -74,7 +74,10 @@ public final class ApiLoadScenario implements Scenario {
                 --query-seconds=60        length of the query phase (publishing at half speed meanwhile)
                 --query-rate=20           queries per second, on a fixed schedule
                 --refresh-interval=10s    the view's refresh interval
-                --doc-size=440            bytes per event""";
+                --doc-size=440            bytes per event
+                --jdbc-url=...            an existing PostgreSQL (default: an embedded one, tuned)
+                --db-user=postgres --db-password=postgres
+                --bootstrap-servers=...   an existing Kafka cluster (default: a broker process of its own)""";
     }
 
     @Override
@@ -89,10 +92,11 @@ public final class ApiLoadScenario implements Scenario {
         int docSize = (int) options.number("doc-size", 440);
         Path work = Files.createTempDirectory("api-load");
 
+        String bootstrapServers = options.string("bootstrap-servers", null);
         try (BenchDatabase database = BenchDatabase.open(options, progress);
              Stack stack = new Stack(work, database, progress)) {
             options.rejectUnknown();
-            stack.startBroker();
+            stack.startKafka(bootstrapServers);
             stack.createTopic("bench_api", 6);
             database.execute("select ingest.drop_stream(name) from ingest.stream where name = 'bench_api'");
             database.execute("select ingest.declare_stream('bench_api', 'bench_api', "

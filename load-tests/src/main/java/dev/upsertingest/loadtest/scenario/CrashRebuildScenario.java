@@ -86,7 +86,7 @@ public final class CrashRebuildScenario implements Scenario {
             Sampler sampler = new Sampler(metrics);
 
             long loadStart = System.nanoTime();
-            try (TopicLoader loader = new TopicLoader(run.stack().broker().bootstrapServers())) {
+            try (TopicLoader loader = new TopicLoader(run.stack().bootstrapServers())) {
                 loader.backlog(STREAM, workload, progress);
             }
             progress.say("waiting until the worker applied all %,d events", workload.events());
@@ -143,7 +143,7 @@ public final class CrashRebuildScenario implements Scenario {
             AtomicLong produced = new AtomicLong();
             long appliedBeforeLoad = sampler.scrape().applied(STREAM);
             Thread load = Thread.ofPlatform().name("outage-load").start(() -> {
-                try (TopicLoader loader = new TopicLoader(run.stack().broker().bootstrapServers())) {
+                try (TopicLoader loader = new TopicLoader(run.stack().bootstrapServers())) {
                     produced.set(loader.atRate(STREAM, new Workload(Long.MAX_VALUE, workload.keySpace(), "uniform", workload.docSize(), 77)
                             .generator(), loadRate, stopLoad::get, (event, stamp) -> {
                     }));

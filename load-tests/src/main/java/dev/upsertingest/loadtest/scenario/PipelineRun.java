@@ -41,7 +41,8 @@ final class PipelineRun implements AutoCloseable {
 
     /** How the worker and the ceiling writer are set up; read from the common options. */
     record Settings(int partitions, int concurrency, int batchSize, String durability,
-                    WriteSettings.SynchronousCommit synchronousCommit, List<String> workerJvmOptions, String warmup) {
+                    WriteSettings.SynchronousCommit synchronousCommit, List<String> workerJvmOptions, String warmup,
+                    String bootstrapServers) {
 
         /** Warm-up events before a workload: {@code --warmup-events}, {@code auto} by default (see {@link Workload#defaultWarmupEvents}). */
         long warmupEvents(Workload workload) {
@@ -75,6 +76,7 @@ final class PipelineRun implements AutoCloseable {
                 --worker-jvm-options=...     extra JVM options for the worker, space-separated, e.g.
                                              -XX:StartFlightRecording=filename=/tmp/worker.jfr,settings=profile
                 --jdbc-url=...               an existing PostgreSQL (default: an embedded one, tuned)
+                --bootstrap-servers=...      an existing Kafka cluster (default: a broker process of its own)
                 --db-user=postgres --db-password=postgres"""
                 .formatted(partitions, concurrency, " ".repeat(Math.max(0, 14 - concurrency.length())));
     }
@@ -106,7 +108,8 @@ final class PipelineRun implements AutoCloseable {
         }
         return new Settings((int) options.number("partitions", partitions), concurrency,
                 (int) options.number("batch-size", 2000), durability, commit,
-                jvm.isEmpty() ? List.of() : Arrays.asList(jvm.split("\\s+")), warmup);
+                jvm.isEmpty() ? List.of() : Arrays.asList(jvm.split("\\s+")), warmup,
+                options.string("bootstrap-servers", null));
     }
 
     /**
@@ -159,7 +162,7 @@ final class PipelineRun implements AutoCloseable {
         this.database = BenchDatabase.open(options, progress);
         options.rejectUnknown();
         this.stack = new Stack(Files.createTempDirectory(name), database, progress).workerJvmOptions(settings.workerJvmOptions());
-        stack.startBroker();
+        stack.startKafka(settings.bootstrapServers());
         progress.say("logs of the broker and the worker: %s", stack.directory());
     }
 
@@ -169,7 +172,7 @@ final class PipelineRun implements AutoCloseable {
         this.progress = progress;
         this.database = database;
         this.stack = new Stack(Files.createTempDirectory(name), database, progress).workerJvmOptions(settings.workerJvmOptions());
-        stack.startBroker();
+        stack.startKafka(settings.bootstrapServers());
         progress.say("logs of the broker and the worker: %s", stack.directory());
     }
 
@@ -224,7 +227,7 @@ final class PipelineRun implements AutoCloseable {
         long warmupEvents = settings.warmupEvents(workload);
         long total = warmupEvents + workload.events();
         double produceSeconds = 0;
-        try (TopicLoader loader = new TopicLoader(stack.broker().bootstrapServers())) {
+        try (TopicLoader loader = new TopicLoader(stack.bootstrapServers())) {
             if (warmupEvents > 0) {
                 progress.say("warm-up first: %,d events, each a key of its own", warmupEvents);
                 produceSeconds += loader.backlog(stream, workload.warmup(warmupEvents), progress);
@@ -457,7 +460,7 @@ final class PipelineRun implements AutoCloseable {
         long start = System.nanoTime();
         long appliedBefore = metrics.scrape().applied(stream);
         Thread producer = Thread.ofPlatform().name("fixed-rate-producer").start(() -> {
-            try (TopicLoader loader = new TopicLoader(stack.broker().bootstrapServers())) {
+            try (TopicLoader loader = new TopicLoader(stack.bootstrapServers())) {
                 AtomicLong count = new AtomicLong();
                 produced.set(loader.atRate(stream, events, rate, stopProducing::get, (event, stamp) -> {
                     if (count.getAndIncrement() % probeEvery == 0 && pending.putIfAbsent(event.key(), stamp) == null) {
@@ -537,13 +540,27 @@ final class PipelineRun implements AutoCloseable {
         }
         LineChart chart = new LineChart(title, "seconds since the worker's first write", "events/s", seconds);
         for (tools.jackson.databind.JsonNode drain : drains) {
-            double[] values = new double[length];
-            Arrays.fill(values, Double.NaN);
+            // The warm-up and the measured part as two lines that meet at the boundary, so one sees what was measured.
             tools.jackson.databind.JsonNode timeline = drain.get("timeline_events_per_s");
+            int boundary = drain.has("warmup_seconds") ? (int) Math.round(drain.get("warmup_seconds").asDouble()) : 0;
+            boundary = Math.min(boundary, timeline.size() - 1);
+            double[] warmup = new double[length];
+            double[] measured = new double[length];
+            Arrays.fill(warmup, Double.NaN);
+            Arrays.fill(measured, Double.NaN);
             for (int i = 0; i < timeline.size(); i++) {
-                values[i] = timeline.get(i).asDouble();
+                if (i <= boundary && boundary > 0) {
+                    warmup[i] = timeline.get(i).asDouble();
+                }
+                if (i >= boundary) {
+                    measured[i] = timeline.get(i).asDouble();
+                }
             }
-            chart.series(drain.get("label").asString() + String.format(" (avg %,d/s)", drain.get("events_per_s").asLong()), values);
+            String label = drain.get("label").asString();
+            if (boundary > 0) {
+                chart.series(label + ", warm-up", warmup);
+            }
+            chart.series(label + String.format(", measured (avg %,d/s)", drain.get("events_per_s").asLong()), measured);
         }
         references.forEach((label, value) -> {
             double[] flat = new double[seconds.size()];
