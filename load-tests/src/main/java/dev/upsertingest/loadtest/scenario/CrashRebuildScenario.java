@@ -144,7 +144,8 @@ public final class CrashRebuildScenario implements Scenario {
             long appliedBeforeLoad = sampler.scrape().applied(STREAM);
             Thread load = Thread.ofPlatform().name("outage-load").start(() -> {
                 try (TopicLoader loader = new TopicLoader(run.stack().bootstrapServers())) {
-                    produced.set(loader.atRate(STREAM, new Workload(Long.MAX_VALUE, workload.keySpace(), "uniform", workload.docSize(), 77)
+                    produced.set(loader.atRate(STREAM, new Workload(Long.MAX_VALUE, workload.keySpace(), "uniform", workload.docSize(),
+                            workload.docShape(), 77, 0)
                             .generator(), loadRate, stopLoad::get, (event, stamp) -> {
                     }));
                 }

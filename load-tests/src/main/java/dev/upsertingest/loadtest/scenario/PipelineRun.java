@@ -426,7 +426,7 @@ final class PipelineRun implements AutoCloseable {
         AtomicLong probes = new AtomicLong();
         AtomicLong produced = new AtomicLong();
         Workload.Generator events = new Workload(Long.MAX_VALUE, workload.keySpace(), workload.distribution(), workload.docSize(),
-                workload.seed() + 1000).generator();
+                workload.docShape(), workload.seed() + 1000, 0).generator();
         progress.say("sustained: producing %,.0f events/s for %d s (1 in %d events is a latency probe)", rate, seconds, probeEvery);
 
         Thread poller = Thread.ofPlatform().name("latency-poller").start(() -> {

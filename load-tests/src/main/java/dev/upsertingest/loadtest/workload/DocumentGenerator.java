@@ -6,9 +6,26 @@ import java.util.SplittableRandom;
 
 /**
  * Order-like JSON events of about a target size, with ten fields of mixed types (the shape the design's figures were
- * measured with: ~440 bytes, ~10 fields). The key is {@code order_id}; {@code version} increases per event.
+ * measured with: ~440 bytes, ~10 fields), brought to the size by a {@link Shape}. The key is {@code order_id};
+ * {@code version} increases per event.
  */
 public final class DocumentGenerator {
+
+    /** What fills a document up to its size after the ten fields. */
+    public enum Shape {
+        /** one long text field, {@code note}: few tokens per byte (the default) */
+        TEXT,
+        /** an array {@code lines} of small objects ({@code sku}, {@code qty}, {@code price}): many tokens per byte */
+        LINES;
+
+        public static Shape parse(String name) {
+            try {
+                return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--doc-shape must be text or lines, got '" + name + "'");
+            }
+        }
+    }
 
     private static final String[] STATUSES = {"created", "paid", "packed", "shipped", "delivered", "returned"};
     private static final String[] REGIONS = {"eu-west", "eu-central", "us-east", "us-west", "ap-south"};
@@ -17,12 +34,18 @@ public final class DocumentGenerator {
             + "incididunt ut labore et dolore magna aliqua Ut enim ad minim veniam quis nostrud exercitation ullamco ";
 
     private final int targetBytes;
+    private final Shape shape;
     private final SplittableRandom random;
     private final long baseMillis = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
     private long version;
 
     public DocumentGenerator(int targetBytes, long seed) {
+        this(targetBytes, Shape.TEXT, seed);
+    }
+
+    public DocumentGenerator(int targetBytes, Shape shape, long seed) {
         this.targetBytes = targetBytes;
+        this.shape = shape;
         this.random = new SplittableRandom(seed);
     }
 
@@ -54,8 +77,18 @@ public final class DocumentGenerator {
                 .append(",\"region\":\"").append(REGIONS[random.nextInt(REGIONS.length)])
                 .append("\",\"created_at\":\"").append(Instant.ofEpochMilli(created))
                 .append("\",\"updated_at\":\"").append(Instant.ofEpochMilli(created + random.nextLong(86_400_000)))
-                .append("\",\"version\":").append(++version)
-                .append(",\"note\":\"");
+                .append("\",\"version\":").append(++version);
+        if (shape == Shape.LINES) {
+            json.append(",\"lines\":[");
+            int budget = targetBytes - 2; // the closing "]}"
+            for (int line = 0; line == 0 || json.length() + 44 <= budget; line++) {
+                json.append(line == 0 ? "" : ",").append("{\"sku\":\"SKU-").append(random.nextInt(100_000, 1_000_000))
+                        .append("\",\"qty\":").append(random.nextInt(1, 10))
+                        .append(",\"price\":").append(random.nextInt(100, 100_000) / 100.0).append('}');
+            }
+            return json.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+        }
+        json.append(",\"note\":\"");
         int pad = Math.max(0, targetBytes - json.length() - 2);
         int offset = random.nextInt(FILLER.length());
         for (int i = 0; i < pad; i++) {

@@ -10,7 +10,8 @@ import java.util.Map;
  * drawn from {@code keySpace} keys by {@code distribution}. Two generators of the same workload yield the same events in
  * the same order, which is how a pipeline run and its ceiling write exactly the same events without holding them all.
  */
-public record Workload(long events, long keySpace, String distribution, int docSize, long seed, long keyOffset) {
+public record Workload(long events, long keySpace, String distribution, int docSize, DocumentGenerator.Shape docShape,
+                       long seed, long keyOffset) {
 
     /**
      * Documents of about this many bytes in all make a warm-up: enough for the worker's JIT compilation to settle.
@@ -20,7 +21,7 @@ public record Workload(long events, long keySpace, String distribution, int docS
     private static final long WARMUP_BYTES = 880_000_000;
 
     public Workload(long events, long keySpace, String distribution, int docSize, long seed) {
-        this(events, keySpace, distribution, docSize, seed, 0);
+        this(events, keySpace, distribution, docSize, DocumentGenerator.Shape.TEXT, seed, 0);
     }
 
     public Workload {
@@ -39,7 +40,9 @@ public record Workload(long events, long keySpace, String distribution, int docS
                 --events=%d%s events in the backlog (the same events feed the ceiling)
                 --key-space=%d%s distinct keys the events are drawn from
                 --key-distribution=%s%s uniform | zipf:<exponent> | sequential (each key once, then again)
-                --doc-size=%d%s bytes per document"""
+                --doc-size=%d%s bytes per document
+                --doc-shape=text             what fills a document after its ten fields: text (one long string) |
+                                             lines (an array of small order-line objects: many tokens per byte)"""
                 .formatted(events, pad("--events=" + events), keySpace, pad("--key-space=" + keySpace),
                         distribution, pad("--key-distribution=" + distribution), docSize, pad("--doc-size=" + docSize));
     }
@@ -50,15 +53,16 @@ public record Workload(long events, long keySpace, String distribution, int docS
 
     public static Workload from(Options options, long events, long keySpace, String distribution, int docSize) {
         return new Workload(options.number("events", events), options.number("key-space", keySpace),
-                options.string("key-distribution", distribution), (int) options.number("doc-size", docSize), 42);
+                options.string("key-distribution", distribution), (int) options.number("doc-size", docSize),
+                DocumentGenerator.Shape.parse(options.string("doc-shape", "text")), 42, 0);
     }
 
     public Workload withDistribution(String other) {
-        return new Workload(events, keySpace, other, docSize, seed, keyOffset);
+        return new Workload(events, keySpace, other, docSize, docShape, seed, keyOffset);
     }
 
     public Workload withEvents(long other) {
-        return new Workload(other, keySpace, distribution, docSize, seed, keyOffset);
+        return new Workload(other, keySpace, distribution, docSize, docShape, seed, keyOffset);
     }
 
     /**
@@ -66,7 +70,7 @@ public record Workload(long events, long keySpace, String distribution, int docS
      * so that what is measured runs warm, as a worker that has been up for a while does.
      */
     public Workload warmup(long warmupEvents) {
-        return new Workload(warmupEvents, warmupEvents, "sequential", docSize, seed + 7, keyOffset + keySpace);
+        return new Workload(warmupEvents, warmupEvents, "sequential", docSize, docShape, seed + 7, keyOffset + keySpace);
     }
 
     /** The default warm-up: about {@value #WARMUP_BYTES} bytes of documents (2,000,000 of ~440 bytes). */
@@ -75,7 +79,7 @@ public record Workload(long events, long keySpace, String distribution, int docS
     }
 
     public Generator generator() {
-        return new Generator(KeyDistribution.parse(distribution, keySpace, seed), new DocumentGenerator(docSize, seed + 1), keyOffset);
+        return new Generator(KeyDistribution.parse(distribution, keySpace, seed), new DocumentGenerator(docSize, docShape, seed + 1), keyOffset);
     }
 
     public Map<String, Object> parameters() {
@@ -84,11 +88,13 @@ public record Workload(long events, long keySpace, String distribution, int docS
         p.put("key_space", keySpace);
         p.put("key_distribution", distribution);
         p.put("doc_size", docSize);
+        p.put("doc_shape", docShape.name().toLowerCase(java.util.Locale.ROOT));
         return p;
     }
 
     public String describe() {
-        return String.format("%,d events over %,d keys (%s), ~%,d bytes each", events, keySpace, distribution, docSize);
+        return String.format("%,d events over %,d keys (%s), ~%,d bytes each%s", events, keySpace, distribution, docSize,
+                docShape == DocumentGenerator.Shape.TEXT ? "" : " (" + docShape.name().toLowerCase(java.util.Locale.ROOT) + " shape)");
     }
 
     /** One event as it goes to Kafka: the record key (the order id) and the document. */
