@@ -107,6 +107,30 @@ class DocumentScannerTest {
         assertThat(scan("{\"id\": \"a\", \"v\": 1, \"x\": " + shallow + "}")).isNotNull();
     }
 
+    @Test
+    void marksTheFirstByteThatEndsAPlainRunInAWord() {
+        for (int position = 0; position < Long.BYTES; position++) {
+            for (int value = 0; value < 256; value++) {
+                byte[] word = "abcdefgh".getBytes(StandardCharsets.US_ASCII);
+                word[position] = (byte) value;
+                boolean stop = value < 0x20 || value == '"' || value == '\\' || value >= 0x80;
+                long stops = DocumentScanner.stops(java.nio.ByteBuffer.wrap(word).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong());
+                assertThat(stops == 0 ? -1 : Long.numberOfTrailingZeros(stops) >>> 3)
+                        .as("byte 0x%02x at %d", value, position).isEqualTo(stop ? position : -1);
+            }
+        }
+    }
+
+    @Test
+    void findsTheEndOfLongStringsWhereverItFalls() {
+        for (int length = 0; length < 40; length++) {
+            String text = "Lorem ipsum dolor sit amet, consectetur".substring(0, length);
+            assertThat(scan("{\"id\": \"" + text + "\", \"v\": 1}")).as("length %d", length).containsExactly(text, 1L);
+            assertThat(scan("{\"v\": 1, \"id\": \"" + text + "\u00e9" + text + "\"}")).containsExactly(text + "\u00e9" + text, 1L);
+            assertThat(scan("{\"v\": 1, \"id\": \"" + text + "\n\"}")).isNull();
+        }
+    }
+
     private static final StreamDefinition REPLACING = new StreamDefinition("s", "t", "streams", "s", KeySource.VALUE,
             List.of(new KeyColumn("id", KeyType.TEXT, JsonPointer.compile("/id")),
                     new KeyColumn("n", KeyType.INTEGER, JsonPointer.compile("/k/n"))),
@@ -224,11 +248,12 @@ class DocumentScannerTest {
         }
 
         String string() {
-            String[] pieces = {"a", "id", "v", "k", "n", "x y", "\u00e9", "\u20ac", "\ud83d\ude00", "\\\"", "\\\\", "\\n",
+            // the first seven are plain ASCII; the long one makes runs the scanner reads eight bytes at a time
+            String[] pieces = {"a", "id", "v", "k", "n", "x y", "Lorem ipsum dolor sit amet, consectetur", "\u00e9", "\u20ac", "\ud83d\ude00", "\\\"", "\\\\", "\\n",
                     "\\u00e9", "\\ud83d\\ude00", "\\u0000", "\\ud800", "\\/", "0"};
             StringBuilder s = new StringBuilder("\"");
             for (int i = random.nextInt(5); i > 0; i--) {
-                s.append(pieces[random.nextInt(random.nextInt(4) == 0 ? pieces.length : 6)]);
+                s.append(pieces[random.nextInt(random.nextInt(4) == 0 ? pieces.length : 7)]);
             }
             return s.append('"').toString();
         }
