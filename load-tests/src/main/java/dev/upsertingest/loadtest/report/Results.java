@@ -21,15 +21,19 @@ public final class Results {
 
     private final Path directory;
     private final String scenario;
-    private final Instant started = Instant.now();
+    /** When the files are named: their stamp, unique per scenario and second. */
+    private final Instant written = Instant.now();
+    private final Instant started;
 
-    public Results(Path directory, String scenario) {
+    /** @param started when the run began (its {@code started_at}) */
+    public Results(Path directory, String scenario, Instant started) {
         this.directory = directory;
         this.scenario = scenario;
+        this.started = started;
     }
 
     public Path file(String extension) {
-        return directory.resolve(scenario + "-" + STAMP.format(started) + "." + extension);
+        return directory.resolve(scenario + "-" + STAMP.format(written) + "." + extension);
     }
 
     /** Machine facts every result carries, so figures from different machines are not compared blindly. */

@@ -167,7 +167,7 @@ public final class ApiLoadScenario implements Scenario {
             Map<String, Object> queries = new LinkedHashMap<>();
             latencies.forEach((type, histogram) -> queries.put(type, Figures.percentiles(histogram)));
             document.put("query_latency_ms", queries);
-            Results results = new Results(resultsDirectory, name());
+            Results results = new Results(resultsDirectory, name(), progress.started());
             Path json = results.writeJson(document);
             Path png = results.file("png");
             chart(tools.jackson.databind.json.JsonMapper.shared().readTree(json.toFile())).writePng(png);

@@ -149,7 +149,7 @@ public final class CeilingVsPipelineScenario implements Scenario {
             document.put("goal", Map.of("pipeline_over_ceiling_at_least", GOAL,
                     "met", ratio == null ? "not measured" : ratio >= GOAL));
 
-            Results results = new Results(resultsDirectory, name());
+            Results results = new Results(resultsDirectory, name(), progress.started());
             Path json = results.writeJson(document);
             Path png = results.file("png");
             chart(JsonMapper.shared().readTree(json.toFile())).writePng(png);

@@ -218,7 +218,7 @@ public final class CrashRebuildScenario implements Scenario {
             document.put("crash", crash);
             document.put("clean_stop", stop);
 
-            Results results = new Results(resultsDirectory, name());
+            Results results = new Results(resultsDirectory, name(), progress.started());
             Path json = results.writeJson(document);
             Path png = results.file("png");
             chart(JsonMapper.shared().readTree(json.toFile())).writePng(png);

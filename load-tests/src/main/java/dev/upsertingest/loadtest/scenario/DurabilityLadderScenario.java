@@ -127,7 +127,7 @@ public final class DurabilityLadderScenario implements Scenario {
         document.put("view_design_over_indexed_table", Figures.round(goalRatio, 2));
         document.put("goal", Map.of("view_design_over_indexed_table_at_least", GOAL, "met", goalRatio >= GOAL));
 
-        Results results = new Results(resultsDirectory, name());
+        Results results = new Results(resultsDirectory, name(), progress.started());
         Path json = results.writeJson(document);
         Path png = results.file("png");
         chart(JsonMapper.shared().readTree(json.toFile())).writePng(png);

@@ -75,7 +75,7 @@ public final class HotKeysScenario implements Scenario {
             document.put("drains", drains);
             document.put("goal", Map.of("hot_over_uniform_at_least", 1.0, "met", ratio >= 1.0));
 
-            Results results = new Results(resultsDirectory, name());
+            Results results = new Results(resultsDirectory, name(), progress.started());
             Path json = results.writeJson(document);
             Path png = results.file("png");
             chart(JsonMapper.shared().readTree(json.toFile())).writePng(png);

@@ -81,7 +81,7 @@ public final class ScaleOutScenario implements Scenario {
             }
             document.put("drains", rows);
 
-            Results results = new Results(resultsDirectory, name());
+            Results results = new Results(resultsDirectory, name(), progress.started());
             Path json = results.writeJson(document);
             Path png = results.file("png");
             chart(JsonMapper.shared().readTree(json.toFile())).writePng(png);

@@ -120,7 +120,7 @@ public final class ViewRefreshScenario implements Scenario {
                 progress.say("%d%% changed: refresh concurrently %.1f s, plain %.1f s", percent, row.get("concurrently_s"), row.get("plain_s"));
                 refreshes.add(row);
             }
-            return report(resultsDirectory, rows, loadSeconds, createSeconds, ingest, refreshes, database, Map.of(
+            return report(new Results(resultsDirectory, name(), progress.started()), rows, loadSeconds, createSeconds, ingest, refreshes, database, Map.of(
                     "rows", rows, "ingest_events", ingestEvents, "changes_percent", changes, "doc_size", docSize,
                     "batch_size", batchSize, "writers", 1, "write_method", "unnest", "view_indexes", 8 + 1,
                     "table_indexes_compared", 8));
@@ -174,9 +174,8 @@ public final class ViewRefreshScenario implements Scenario {
         return Math.round((System.nanoTime() - start) / 1e7) / 100.0;
     }
 
-    private Path report(Path directory, int rows, double loadSeconds, double createSeconds, Map<String, Object> ingest,
+    private Path report(Results results, int rows, double loadSeconds, double createSeconds, Map<String, Object> ingest,
                         List<Map<String, Object>> refreshes, BenchDatabase database, Map<String, Object> parameters) throws Exception {
-        Results results = new Results(directory, name());
         Map<String, Object> document = new LinkedHashMap<>();
         document.put("parameters", parameters);
         document.put("postgres", Map.of("version", database.serverVersion(), "where", database.description(),

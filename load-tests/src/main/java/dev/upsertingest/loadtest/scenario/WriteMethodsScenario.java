@@ -119,16 +119,15 @@ public final class WriteMethodsScenario implements Scenario {
                     }
                 }
             }
-            return report(resultsDirectory, samples, batchSizes, Map.of(
+            return report(new Results(resultsDirectory, name(), progress.started()), samples, batchSizes, Map.of(
                     "events", events, "key_space", keySpace, "key_distribution", distribution, "doc_size", docSize,
                     "rounds", rounds, "durability", durability, "writers", 1, "synchronous_commit", "off"),
                     database);
         }
     }
 
-    private Path report(Path directory, Map<WriteMethod, Map<Integer, List<double[]>>> samples, List<Integer> batchSizes,
+    private Path report(Results results, Map<WriteMethod, Map<Integer, List<double[]>>> samples, List<Integer> batchSizes,
                         Map<String, Object> parameters, BenchDatabase database) throws Exception {
-        Results results = new Results(directory, name());
         List<Map<String, Object>> rows = new ArrayList<>();
         StringBuilder table = new StringBuilder(String.format("%-20s", "method \\ batch"));
         batchSizes.forEach(s -> table.append(String.format("%12d", s)));
