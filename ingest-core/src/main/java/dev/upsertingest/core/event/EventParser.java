@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.IntFunction;
 
 /**
  * Turns one Kafka record into what it means for its stream's table, enforcing every rule an event must pass: a JSON
@@ -103,7 +102,7 @@ public final class EventParser {
             return forbidden;
         }
         Object key = stream.keySource() == KeySource.VALUE
-                ? keyFromJson(stream.keyColumns(), i -> document.at(stream.keyColumns().get(i).pointer()), "")
+                ? keyFromJson(stream.keyColumns(), document, "")
                 : keyFromRecordKey(stream, recordKey);
         if (key instanceof ParsedEvent.Rejected rejected) {
             return rejected;
@@ -197,12 +196,11 @@ public final class EventParser {
     }
 
     /** Returns an {@link EventKey} or the {@link ParsedEvent.Rejected} that explains why there is none. */
-    private Object keyFromJson(List<KeyColumn> columns, IntFunction<JsonNode> nodeOfColumn, String where) {
+    private Object keyFromJson(List<KeyColumn> columns, JsonNode source, String where) {
         List<Object> values = new ArrayList<>(columns.size());
-        for (int i = 0; i < columns.size(); i++) {
-            KeyColumn column = columns.get(i);
+        for (KeyColumn column : columns) {
             JsonPointer pointer = column.pointer();
-            JsonNode node = nodeOfColumn.apply(i);
+            JsonNode node = source.at(pointer);
             if (node.isMissingNode() || node.isNull()) {
                 return new ParsedEvent.Rejected(RejectReason.MISSING_KEY,
                         "key " + column.name() + " at " + pointer + where + " is missing");
@@ -253,7 +251,7 @@ public final class EventParser {
             return numberOutOfRange(" in the record key");
         }
         if (pointers) {
-            return keyFromJson(columns, i -> json.at(columns.get(i).pointer()), " of the record key");
+            return keyFromJson(columns, json, " of the record key");
         }
         // A composite key in canonical form: a JSON array of the values in key order.
         if (!(json instanceof ArrayNode array) || array.size() != columns.size()) {

@@ -9,8 +9,8 @@ public sealed interface ParsedEvent {
      * Insert or update the row of {@code key}.
      *
      * @param key      the row's key
-     * @param document the event as a JSON tree, built for merge-mode streams only (which merge trees); {@code null}
-     *                 in replace mode, which writes {@code json} as received
+     * @param document the event as a JSON tree, which merge mode merges; {@code null} when the event was scanned
+     *                 without building one (replace mode writes {@code json} as received)
      * @param json     the document text to write
      * @param version  the event's version, or {@code null} when the stream is not versioned
      */
