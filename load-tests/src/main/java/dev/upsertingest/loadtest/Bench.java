@@ -78,7 +78,7 @@ public final class Bench {
             try {
                 tools.jackson.databind.JsonNode results = tools.jackson.databind.json.JsonMapper.shared().readTree(Path.of(file).toFile());
                 Scenario scenario = SCENARIOS.get(results.get("scenario").asString());
-                Path png = Path.of(file.replaceAll("\\.json$", "") + ".png");
+                Path png = dev.upsertingest.loadtest.report.Results.chartFile(Path.of(file));
                 scenario.chart(results).writePng(png);
                 System.out.println("drew " + png);
             } catch (Exception e) {

@@ -1,5 +1,6 @@
 package dev.upsertingest.loadtest;
 
+import dev.upsertingest.loadtest.report.Results;
 import dev.upsertingest.loadtest.scenario.CeilingVsPipelineScenario;
 import dev.upsertingest.loadtest.scenario.CrashRebuildScenario;
 import dev.upsertingest.loadtest.scenario.DurabilityLadderScenario;
@@ -16,6 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -42,7 +44,7 @@ class PipelineScenariosIT {
     void ceilingVsPipelineMeasuresBothAndTheLatency() throws Exception {
         JsonNode document = run(new CeilingVsPipelineScenario(), "bench_cvp", "--events=6000", "--key-space=3000",
                 "--sustain-seconds=5", "--rate=500", "--probe-every=10", "--warmup-events=1000");
-        assertStandardFields(document, true);
+        assertStandardFields(document);
         assertThat(document.get("latency_ms").get("count").asLong()).isPositive();
         assertThat(document.get("latency_ms").get("p50").asDouble()).isPositive();
         assertThat(document.get("sustained").get("applied_events_per_s").asLong()).isPositive();
@@ -51,13 +53,13 @@ class PipelineScenariosIT {
     @Test
     void bigDocsComparesPipelineAndCeiling() throws Exception {
         assertStandardFields(run(CeilingVsPipelineScenario.bigDocs(), "bench_big", "--events=500", "--key-space=400",
-                "--warmup-events=100"), true);
+                "--warmup-events=100"));
     }
 
     @Test
     void hotKeysDrainsUniformAndSkewed() throws Exception {
         JsonNode document = run(new HotKeysScenario(), "bench_hot", "--events=5000", "--key-space=5000", "--warmup-events=1000");
-        assertStandardFields(document, true);
+        assertStandardFields(document);
         assertThat(document.get("hot_over_uniform").asDouble()).isPositive();
         assertThat(document.get("drains")).hasSize(2);
     }
@@ -66,7 +68,7 @@ class PipelineScenariosIT {
     void scaleOutDrainsOncePerConcurrency() throws Exception {
         JsonNode document = run(new ScaleOutScenario(), "bench_scale", "--events=4000", "--key-space=2000",
                 "--concurrency=1,2", "--partitions=4", "--warmup-events=0");
-        assertStandardFields(document, true);
+        assertStandardFields(document);
         assertThat(document.get("drains")).hasSize(2);
     }
 
@@ -102,9 +104,11 @@ class PipelineScenariosIT {
             arguments.addAll(List.of("--jdbc-url=" + db.jdbcUrl(), "--db-user=" + db.user(), "--db-password=" + db.password()));
         }
         Path json = scenario.run(new Options(arguments), new Progress(), results);
-        assertThat(Files.size(results.resolve(json.getFileName().toString().replace(".json", ".png")))).isPositive();
+        assertThat(Files.size(Results.chartFile(json))).isPositive();
         JsonNode document = JsonMapper.shared().readTree(json.toFile());
         assertThat(document.get("scenario").asString()).isEqualTo(scenario.name());
+        assertThat(Instant.parse(document.get("started_at").asString())).as("started_at")
+                .isBefore(Instant.parse(document.get("finished_at").asString()));
         for (String field : List.of("parameters", "events", "distinct_keys", "pipeline_events_per_s", "ceiling_events_per_s",
                 "ratio", "latency_ms", "staleness", "heap")) {
             assertThat(document.has(field)).as("results have %s", field).isTrue();
@@ -112,14 +116,13 @@ class PipelineScenariosIT {
         return document;
     }
 
-    private static void assertStandardFields(JsonNode document, boolean ceiling) {
+    private static void assertStandardFields(JsonNode document) {
         assertThat(document.get("events").asLong()).isPositive();
         assertThat(document.get("distinct_keys").asLong()).isPositive();
         assertThat(document.get("pipeline_events_per_s").asLong()).isPositive();
         assertThat(document.get("heap").get("max_used_mb").asLong()).isPositive();
-        if (ceiling) {
-            assertThat(document.get("ceiling_events_per_s").asLong()).isPositive();
-            assertThat(document.get("ratio").asDouble()).isPositive();
-        }
+        assertThat(document.get("heap").get("limit_mb").asLong()).as("the worker's -Xmx").isEqualTo(512);
+        assertThat(document.get("ceiling_events_per_s").asLong()).isPositive();
+        assertThat(document.get("ratio").asDouble()).isPositive();
     }
 }

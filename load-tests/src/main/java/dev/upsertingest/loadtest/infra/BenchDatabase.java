@@ -10,6 +10,7 @@ import org.jooq.impl.DSL;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.upsertingest.loadtest.Options;
 import dev.upsertingest.loadtest.Progress;
+import dev.upsertingest.loadtest.workload.OrderView;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.flywaydb.core.Flyway;
 
@@ -91,10 +92,9 @@ public final class BenchDatabase implements AutoCloseable {
      * topic is named like the stream, and returns it as the worker sees it.
      */
     public StreamDefinition declareStream(String name, String durability) {
-        execute("select ingest.drop_stream(name) from ingest.stream where name = '" + name + "'");
-        execute("select ingest.declare_stream('" + name + "', '" + name + "', "
-                + "'[{\"name\": \"order_id\", \"type\": \"text\", \"pointer\": \"/order_id\"}]', durability => '"
-                + durability + "')");
+        dropStream(name);
+        queryString("select ingest.declare_stream(?, ?, ?::jsonb, durability => ?)", name, name,
+                "[{\"name\": \"order_id\", \"type\": \"text\", \"pointer\": \"/order_id\"}]", durability);
         return stream(name);
     }
 
@@ -105,7 +105,16 @@ public final class BenchDatabase implements AutoCloseable {
     }
 
     public void dropStream(String name) {
-        execute("select ingest.drop_stream(name) from ingest.stream where name = '" + name + "'");
+        queryString("select count(ingest.drop_stream(name)) from ingest.stream where name = ?", name);
+    }
+
+    /** Declares the benchmarks' 8-index {@link OrderView} as {@code view} over {@code stream} and fills it. */
+    public void declareOrderView(String view, String stream, String refreshInterval) {
+        try (Connection c = connection()) {
+            OrderView.declare(c, view, stream, refreshInterval);
+        } catch (SQLException e) {
+            throw new IllegalStateException("declaring view " + view + ": " + e.getMessage(), e);
+        }
     }
 
     /** Rows in a stream's table. */
@@ -182,6 +191,18 @@ public final class BenchDatabase implements AutoCloseable {
 
     public String serverVersion() {
         return queryString("show server_version");
+    }
+
+    /** Runs {@code statement} in {@code session}; returns how long it took, in seconds. */
+    public static double secondsToRun(Statement session, String statement) throws SQLException {
+        long start = System.nanoTime();
+        session.execute(statement);
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** What a result records about the database it measured: version, where it runs, its effective tuned settings. */
+    public Map<String, Object> facts() {
+        return Map.of("version", serverVersion(), "where", description, "settings", settings());
     }
 
     public Map<String, String> settings() {

@@ -60,7 +60,7 @@ public final class DirectWriter implements AutoCloseable {
                 if (!(event instanceof ParsedEvent.Upsert upsert)) {
                     throw new IllegalStateException("the generator made an event the worker rejects: " + event);
                 }
-                upserts.add(new ParsedEvent.Upsert(upsert.key(), null, upsert.json(), upsert.version()));
+                upserts.add(upsert);
             }
             seconds += write(upserts);
             written += chunk;

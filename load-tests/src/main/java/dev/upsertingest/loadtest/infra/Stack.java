@@ -62,6 +62,24 @@ public final class Stack implements AutoCloseable {
         return directory;
     }
 
+    /** The worker's maximum heap in MB: the last {@code -Xmx} of its JVM options (extra options may override it). */
+    public long workerHeapLimitMb() {
+        long limit = 0;
+        for (String option : workerJvmOptions) {
+            if (option.startsWith("-Xmx")) {
+                String size = option.substring(4).toLowerCase(java.util.Locale.ROOT);
+                long number = Long.parseLong(size.replaceAll("[kmg]$", ""));
+                limit = switch (size.charAt(size.length() - 1)) {
+                    case 'g' -> number << 10;
+                    case 'm' -> number;
+                    case 'k' -> number >> 10;
+                    default -> number >> 20;
+                };
+            }
+        }
+        return limit;
+    }
+
     /** Where Kafka is: the broker this stack started, or the cluster it was given. */
     public String bootstrapServers() {
         if (bootstrapServers == null) {
@@ -95,25 +113,24 @@ public final class Stack implements AutoCloseable {
      * earlier run on a cluster that outlives benchmarks is deleted first, so a drain never counts old events.
      */
     public void createTopic(String topic, int partitions) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
-            if (admin.listTopics().names().get().contains(topic)) {
-                admin.deleteTopics(List.of(topic)).all().get();
-                long deadline = System.nanoTime() + 60_000_000_000L;
-                while (admin.listTopics().names().get().contains(topic) && System.nanoTime() < deadline) {
-                    Thread.sleep(200);
-                }
+        Admin admin = admin();
+        if (admin.listTopics().names().get().contains(topic)) {
+            admin.deleteTopics(List.of(topic)).all().get();
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (admin.listTopics().names().get().contains(topic) && System.nanoTime() < deadline) {
+                Thread.sleep(200);
             }
-            while (true) {
-                try {
-                    admin.createTopics(List.of(new NewTopic(topic, java.util.Optional.of(partitions), java.util.Optional.empty())
-                            .configs(Map.of("cleanup.policy", "compact")))).all().get();
-                    return;
-                } catch (java.util.concurrent.ExecutionException e) {
-                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
-                        throw e;
-                    }
-                    Thread.sleep(500); // the deletion is still being completed by the cluster
+        }
+        while (true) {
+            try {
+                admin.createTopics(List.of(new NewTopic(topic, java.util.Optional.of(partitions), java.util.Optional.empty())
+                        .configs(Map.of("cleanup.policy", "compact")))).all().get();
+                return;
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                    throw e;
                 }
+                Thread.sleep(500); // the deletion is still being completed by the cluster
             }
         }
     }
@@ -123,13 +140,18 @@ public final class Stack implements AutoCloseable {
      * the worker has written and committed (it commits offsets only after the batch's transaction). Asks the broker,
      * not the worker, so polling it often costs the worker nothing.
      */
-    public synchronized long committedOffsets(String groupId, String topic) throws Exception {
+    public long committedOffsets(String groupId, String topic) throws Exception {
+        return admin().listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get().entrySet().stream()
+                .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+                .mapToLong(e -> e.getValue().offset()).sum();
+    }
+
+    /** One admin client for the stack's lifetime, created on first use. */
+    private synchronized Admin admin() {
         if (admin == null) {
             admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()));
         }
-        return admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get().entrySet().stream()
-                .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
-                .mapToLong(e -> e.getValue().offset()).sum();
+        return admin;
     }
 
     public ServiceProcess startWorker(Map<String, String> extra) {

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
@@ -23,7 +22,6 @@ public final class TopicLoader implements AutoCloseable {
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final AtomicReference<Exception> failure = new AtomicReference<>();
-    private final AtomicLong acknowledged = new AtomicLong();
 
     public TopicLoader(String bootstrapServers) {
         producer = new KafkaProducer<>(Map.of(
@@ -90,10 +88,6 @@ public final class TopicLoader implements AutoCloseable {
         void accept(Workload.Event event, long stampMicros);
     }
 
-    public long acknowledged() {
-        return acknowledged.get();
-    }
-
     private void send(String topic, Workload.Event event) {
         Exception failed = failure.get();
         if (failed != null) {
@@ -103,8 +97,6 @@ public final class TopicLoader implements AutoCloseable {
                 (metadata, exception) -> {
                     if (exception != null) {
                         failure.compareAndSet(null, exception);
-                    } else {
-                        acknowledged.incrementAndGet();
                     }
                 });
     }

@@ -32,8 +32,13 @@ public final class Results {
         this.started = started;
     }
 
-    public Path file(String extension) {
+    private Path file(String extension) {
         return directory.resolve(scenario + "-" + STAMP.format(written) + "." + extension);
+    }
+
+    /** Where the chart of the results in {@code json} goes: beside it, as {@code .png}. */
+    public static Path chartFile(Path json) {
+        return json.resolveSibling(json.getFileName().toString().replaceAll("\\.json$", "") + ".png");
     }
 
     /** Machine facts every result carries, so figures from different machines are not compared blindly. */

@@ -1,7 +1,6 @@
 package dev.upsertingest.loadtest.scenario;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.upsertingest.core.stream.StreamCatalogRepository;
 import dev.upsertingest.core.stream.StreamDefinition;
 import dev.upsertingest.local.ServiceProcess;
 import dev.upsertingest.loadtest.Options;
@@ -10,16 +9,14 @@ import dev.upsertingest.loadtest.infra.BenchDatabase;
 import dev.upsertingest.loadtest.infra.Stack;
 import dev.upsertingest.loadtest.report.Figures;
 import dev.upsertingest.loadtest.report.LineChart;
+import dev.upsertingest.loadtest.report.SummaryTable;
 import dev.upsertingest.loadtest.report.Results;
 import dev.upsertingest.loadtest.workload.BenchEvents;
 import dev.upsertingest.loadtest.workload.DocumentGenerator;
-import dev.upsertingest.loadtest.workload.OrderView;
 import dev.upsertingest.worker.write.UpsertBatchWriter;
 import dev.upsertingest.worker.write.WriteMethod;
 import dev.upsertingest.worker.write.WriteSettings;
 import org.HdrHistogram.Histogram;
-import org.jooq.SQLDialect;
-import org.jooq.impl.DSL;
 import tools.jackson.databind.JsonNode;
 
 import java.net.URI;
@@ -98,18 +95,13 @@ public final class ApiLoadScenario implements Scenario {
             options.rejectUnknown();
             stack.startKafka(bootstrapServers);
             stack.createTopic("bench_api", 6);
-            database.execute("select ingest.drop_stream(name) from ingest.stream where name = 'bench_api'");
-            database.execute("select ingest.declare_stream('bench_api', 'bench_api', "
-                    + "'[{\"name\": \"order_id\", \"type\": \"text\", \"pointer\": \"/order_id\"}]')");
+            StreamDefinition stream = database.declareStream("bench_api", "unlogged");
             try (HikariDataSource pool = database.pool("seed", 1)) {
-                StreamDefinition stream = new StreamCatalogRepository(DSL.using(pool, SQLDialect.POSTGRES)).load()
-                        .byName("bench_api").orElseThrow();
                 BenchEvents.load(new UpsertBatchWriter(pool, new WriteSettings(WriteMethod.UNNEST,
                         WriteSettings.SynchronousCommit.OFF, Duration.ofMinutes(10)), BenchEvents.PARSER::toJson), stream, rows, docSize, 2000, progress);
             }
             progress.say("declaring %s with 8 indexes over %,d rows", VIEW, rows);
-            database.execute("select ingest.declare_view('" + VIEW + "', 'bench_api', '" + OrderView.COLUMNS + "', '"
-                    + OrderView.INDEXES + "', '" + Duration.parse("PT" + refreshInterval.toUpperCase()).toSeconds() + " seconds')");
+            database.declareOrderView(VIEW, "bench_api", refreshInterval);
             database.execute("vacuum analyze views." + VIEW);
             List<String> customers = sample(database, "customer_id::text", 1000);
 
@@ -154,7 +146,7 @@ public final class ApiLoadScenario implements Scenario {
             document.put("parameters", Map.of("rows", rows, "publishers", publishers, "request_events", requestEvents,
                     "publish_seconds", publishSeconds, "query_seconds", querySeconds, "query_rate", queryRate,
                     "refresh_interval", refreshInterval, "doc_size", docSize, "worker_concurrency", 2));
-            document.put("postgres", Map.of("version", database.serverVersion(), "where", database.description()));
+            document.put("postgres", database.facts());
             document.put("publish", Map.of(
                     "events_per_s", Math.round(full.eventsPerSecond()),
                     "requests", full.requests(), "failed_requests", full.failed(),
@@ -167,20 +159,20 @@ public final class ApiLoadScenario implements Scenario {
             Map<String, Object> queries = new LinkedHashMap<>();
             latencies.forEach((type, histogram) -> queries.put(type, Figures.percentiles(histogram)));
             document.put("query_latency_ms", queries);
-            Results results = new Results(resultsDirectory, name(), progress.started());
-            Path json = results.writeJson(document);
-            Path png = results.file("png");
-            chart(tools.jackson.databind.json.JsonMapper.shared().readTree(json.toFile())).writePng(png);
+            Path json = save(resultsDirectory, progress, document);
+            Path png = Results.chartFile(json);
 
             StringBuilder summary = new StringBuilder(String.format("%nPublish through the API: %,.0f events/s (%d clients, %d events/request; request p50 %.0f ms, p99 %.0f ms)%n",
                     full.eventsPerSecond(), publishers, requestEvents, full.latency().getValueAtPercentile(50) / 1e3,
                     full.latency().getValueAtPercentile(99) / 1e3));
             summary.append(String.format("%nQueries on a %,d-row view at %d/s, while publishing %,.0f events/s (worker consumed %,d/s, %d view refreshes):%n",
                     rows, queryRate, during.eventsPerSecond(), Math.round((consumedAfter - consumedBefore) / phaseSeconds), refreshes));
-            summary.append(String.format("  %-14s %8s %8s %8s %8s %8s %7s%n", "query", "p50 ms", "p90 ms", "p99 ms", "p99.9", "max ms", "count"));
-            latencies.forEach((type, h) -> summary.append(String.format("  %-14s %8.1f %8.1f %8.1f %8.1f %8.1f %7d%n", type,
-                    h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(90) / 1e3, h.getValueAtPercentile(99) / 1e3,
-                    h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3, h.getTotalCount())));
+            SummaryTable table = new SummaryTable("query", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "count");
+            latencies.forEach((type, h) -> {
+                Map<String, Object> p = Figures.percentiles(h);
+                table.row(type, p.get("p50"), p.get("p90"), p.get("p99"), p.get("p99.9"), p.get("max"), p.get("count"));
+            });
+            summary.append(table);
             System.out.println(summary + "\nresults: " + json + "\nchart:   " + png);
             return json;
         }

@@ -8,7 +8,6 @@ import dev.upsertingest.loadtest.report.Results;
 import dev.upsertingest.loadtest.report.SummaryTable;
 import dev.upsertingest.loadtest.workload.Workload;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -140,7 +139,7 @@ public final class CeilingVsPipelineScenario implements Scenario {
             document.put("pipeline_cold_events_per_s", Math.round(drain.coldEventsPerSecond()));
             document.put("ratio_cold", ceilingToo ? Figures.round(drain.coldEventsPerSecond() / ceiling, 3) : null);
             document.put("parameters", parameters);
-            document.put("postgres", Map.of("version", run.database().serverVersion(), "where", run.database().description()));
+            document.put("postgres", run.database().facts());
             Map<String, Object> drainMap = drain.toMap();
             drainMap.put("label", "pipeline drain");
             document.put("drains", List.of(drainMap));
@@ -149,10 +148,8 @@ public final class CeilingVsPipelineScenario implements Scenario {
             document.put("goal", Map.of("pipeline_over_ceiling_at_least", GOAL,
                     "met", ratio == null ? "not measured" : ratio >= GOAL));
 
-            Results results = new Results(resultsDirectory, name(), progress.started());
-            Path json = results.writeJson(document);
-            Path png = results.file("png");
-            chart(JsonMapper.shared().readTree(json.toFile())).writePng(png);
+            Path json = save(resultsDirectory, progress, document);
+            Path png = Results.chartFile(json);
 
             SummaryTable table = new SummaryTable("figure", "value")
                     .row("events (distinct keys)", String.format("%,d (%,d)", workload.events(), drain.distinctKeys()))
@@ -161,7 +158,7 @@ public final class CeilingVsPipelineScenario implements Scenario {
                     .row("ceiling events/s (" + writers + " writers; mean of before and after)", ceilingToo ? ceiling : null)
                     .row("ceiling before / after the drain", ceilingToo ? String.format("%,.0f / %,.0f", ceilingBefore, ceilingAfter) : null)
                     .row("pipeline / ceiling (goal >= " + GOAL + ")", ratio)
-                    .row("worker heap max MB (limit 512)", heap.get("max_used_mb"))
+                    .row("worker heap max MB (limit " + heap.get("limit_mb") + ")", heap.get("max_used_mb"))
                     .row("worker CPU avg cores (drain)", heap.get("worker_cpu_avg_cores"));
             if (sustained != null) {
                 Map<String, Object> latency = Figures.percentiles(sustained.latency());

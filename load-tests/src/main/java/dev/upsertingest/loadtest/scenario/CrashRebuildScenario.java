@@ -14,7 +14,6 @@ import dev.upsertingest.loadtest.report.Results;
 import dev.upsertingest.loadtest.report.SummaryTable;
 import dev.upsertingest.loadtest.workload.Workload;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -204,7 +203,7 @@ public final class CrashRebuildScenario implements Scenario {
 
             Map<String, Object> heap = new LinkedHashMap<>();
             heap.put("max_used_mb", Math.round(sampler.heapMax / (1 << 20)));
-            heap.put("limit_mb", 512);
+            heap.put("limit_mb", run.stack().workerHeapLimitMb());
             Map<String, Object> document = new LinkedHashMap<>(new Figures(workload.events(), rowsAfter)
                     .pipeline(replayed / replaySeconds).heap(heap).map());
             document.put("pipeline_measures", "the rebuild's replay rate (events replayed / rebuild seconds)");
@@ -213,15 +212,13 @@ public final class CrashRebuildScenario implements Scenario {
             parameters.put("outage_s", outage);
             parameters.put("load_rate", loadRate);
             document.put("parameters", parameters);
-            document.put("postgres", Map.of("version", database.serverVersion(), "where", database.description()));
+            document.put("postgres", database.facts());
             document.put("initial_apply_events_per_s_including_production", Math.round(workload.events() / loadSeconds));
             document.put("crash", crash);
             document.put("clean_stop", stop);
 
-            Results results = new Results(resultsDirectory, name(), progress.started());
-            Path json = results.writeJson(document);
-            Path png = results.file("png");
-            chart(JsonMapper.shared().readTree(json.toFile())).writePng(png);
+            Path json = save(resultsDirectory, progress, document);
+            Path png = Results.chartFile(json);
             SummaryTable table = new SummaryTable("measured from PostgreSQL accepting connections again", "seconds")
                     .row("crash: worker writes again", crash.get("writing_again_after_s"))
                     .row("crash: rebuild detected", crash.get("rebuild_detected_after_s"))

@@ -14,7 +14,6 @@ import dev.upsertingest.loadtest.workload.OrderView;
 import dev.upsertingest.loadtest.workload.Workload;
 import dev.upsertingest.worker.write.WriteSettings;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -127,10 +126,8 @@ public final class DurabilityLadderScenario implements Scenario {
         document.put("view_design_over_indexed_table", Figures.round(goalRatio, 2));
         document.put("goal", Map.of("view_design_over_indexed_table_at_least", GOAL, "met", goalRatio >= GOAL));
 
-        Results results = new Results(resultsDirectory, name(), progress.started());
-        Path json = results.writeJson(document);
-        Path png = results.file("png");
-        chart(JsonMapper.shared().readTree(json.toFile())).writePng(png);
+        Path json = save(resultsDirectory, progress, document);
+        Path png = Results.chartFile(json);
         SummaryTable table = new SummaryTable("rung", "events/s", "x unlogged", "distinct keys", "extra");
         for (Map<String, Object> row : rows) {
             table.row(row.get("rung"), ((Number) row.get("events_per_s")).doubleValue(), row.get("ratio_to_unlogged"),
@@ -154,8 +151,7 @@ public final class DurabilityLadderScenario implements Scenario {
             OrderView.createTableIndexes(table).forEach(database::execute);
         }
         if (rung.view()) {
-            database.execute("select ingest.declare_view('bench_ladder_v', '" + table + "', '" + OrderView.COLUMNS + "', '"
-                    + OrderView.INDEXES + "')");
+            database.declareOrderView("bench_ladder_v", table, "10s");
         }
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("rung", rung.label());
@@ -174,8 +170,8 @@ public final class DurabilityLadderScenario implements Scenario {
                     sql.execute("set work_mem = '64MB'"); // what the worker's refresher uses
                     // The first fill (a plain refresh: what declare_view does over a full table), then the steady-state
                     // cost of every later refresh (CONCURRENTLY, readers never blocked), which follows the view's size.
-                    double fill = timed(sql, "refresh materialized view views.bench_ladder_v");
-                    double concurrently = timed(sql, "refresh materialized view concurrently views.bench_ladder_v");
+                    double fill = BenchDatabase.secondsToRun(sql, "refresh materialized view views.bench_ladder_v");
+                    double concurrently = BenchDatabase.secondsToRun(sql, "refresh materialized view concurrently views.bench_ladder_v");
                     row.put("view_fill_s", Figures.round(fill, 2));
                     row.put("view_refresh_concurrently_s", Figures.round(concurrently, 2));
                     row.put("events_per_s_including_fill", Math.round(workload.events() / (seconds + fill)));
@@ -187,12 +183,6 @@ public final class DurabilityLadderScenario implements Scenario {
         row.put("distinct_keys", database.rows(table));
         progress.say("  %s: %,d events/s", rung.label(), row.get("events_per_s"));
         return row;
-    }
-
-    private static double timed(java.sql.Statement sql, String statement) throws java.sql.SQLException {
-        long start = System.nanoTime();
-        sql.execute(statement);
-        return (System.nanoTime() - start) / 1e9;
     }
 
     @Override

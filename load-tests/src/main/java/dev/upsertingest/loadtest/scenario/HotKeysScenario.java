@@ -8,7 +8,6 @@ import dev.upsertingest.loadtest.report.Results;
 import dev.upsertingest.loadtest.report.SummaryTable;
 import dev.upsertingest.loadtest.workload.Workload;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,7 +64,7 @@ public final class HotKeysScenario implements Scenario {
             Map<String, Object> parameters = new LinkedHashMap<>(skewed.parameters());
             parameters.putAll(settings.parameters());
             document.put("parameters", parameters);
-            document.put("postgres", Map.of("version", run.database().serverVersion(), "where", run.database().description()));
+            document.put("postgres", run.database().facts());
             List<Map<String, Object>> drains = new ArrayList<>();
             for (PipelineRun.Drain drain : List.of(flat, hot)) {
                 Map<String, Object> m = drain.toMap();
@@ -75,10 +74,8 @@ public final class HotKeysScenario implements Scenario {
             document.put("drains", drains);
             document.put("goal", Map.of("hot_over_uniform_at_least", 1.0, "met", ratio >= 1.0));
 
-            Results results = new Results(resultsDirectory, name(), progress.started());
-            Path json = results.writeJson(document);
-            Path png = results.file("png");
-            chart(JsonMapper.shared().readTree(json.toFile())).writePng(png);
+            Path json = save(resultsDirectory, progress, document);
+            Path png = Results.chartFile(json);
             SummaryTable table = new SummaryTable("keys", "distinct keys", "drain events/s", "worker heap max MB")
                     .row("uniform", flat.distinctKeys(), flat.eventsPerSecond(), flat.heap().get("max_used_mb"))
                     .row(skewed.distribution(), hot.distinctKeys(), hot.eventsPerSecond(), hot.heap().get("max_used_mb"));

@@ -11,7 +11,6 @@ import dev.upsertingest.loadtest.infra.TopicLoader;
 import dev.upsertingest.loadtest.infra.WorkerMetrics;
 import dev.upsertingest.loadtest.report.Figures;
 import dev.upsertingest.loadtest.report.LineChart;
-import dev.upsertingest.loadtest.workload.OrderView;
 import dev.upsertingest.loadtest.workload.Workload;
 import dev.upsertingest.worker.write.WriteSettings;
 import org.HdrHistogram.Histogram;
@@ -119,12 +118,12 @@ final class PipelineRun implements AutoCloseable {
      */
     record Drain(String stream, long events, long warmupEvents, long distinctKeys, int concurrency, double produceSeconds,
                  double seconds, double eventsPerSecond, double coldSeconds, double coldEventsPerSecond, double warmupSeconds,
-                 double heapMaxBytes, double cpuAverage, double cpuMax, List<double[]> timeline) {
+                 double heapMaxBytes, long heapLimitMb, double cpuAverage, double cpuMax, List<double[]> timeline) {
 
         Map<String, Object> heap() {
             Map<String, Object> heap = new LinkedHashMap<>();
             heap.put("max_used_mb", Math.round(heapMaxBytes / (1 << 20)));
-            heap.put("limit_mb", 512);
+            heap.put("limit_mb", heapLimitMb);
             heap.put("worker_cpu_avg_cores", Figures.round(cpuAverage * Runtime.getRuntime().availableProcessors(), 2));
             heap.put("worker_cpu_max_cores", Figures.round(cpuMax * Runtime.getRuntime().availableProcessors(), 2));
             heap.put("worker_cpu_us_per_event", Double.isNaN(cpuAverage) ? null
@@ -157,13 +156,19 @@ final class PipelineRun implements AutoCloseable {
     private final Stack stack;
 
     PipelineRun(Options options, Settings settings, Progress progress, String name) throws Exception {
-        this.settings = settings;
-        this.progress = progress;
-        this.database = BenchDatabase.open(options, progress);
-        options.rejectUnknown();
-        this.stack = new Stack(Files.createTempDirectory(name), database, progress).workerJvmOptions(settings.workerJvmOptions());
-        stack.startKafka(settings.bootstrapServers());
-        progress.say("logs of the broker and the worker: %s", stack.directory());
+        this(openDatabase(options, progress), settings, progress, name);
+    }
+
+    /** The database of {@code options}, once every option has been read (so a misspelt one fails before anything runs). */
+    private static BenchDatabase openDatabase(Options options, Progress progress) throws Exception {
+        BenchDatabase database = BenchDatabase.open(options, progress);
+        try {
+            options.rejectUnknown();
+        } catch (IllegalArgumentException e) {
+            database.close();
+            throw e;
+        }
+        return database;
     }
 
     /** For the crash scenario: a database it controls itself. */
@@ -188,12 +193,14 @@ final class PipelineRun implements AutoCloseable {
         return settings;
     }
 
-    /** Declares {@code stream} and its compacted topic, with the 8-index order view over it when {@code view} is given. */
+    /**
+     * Declares {@code stream} and its compacted topic, with the 8-index order view over it, refreshed every
+     * {@code refreshInterval} (e.g. {@code 10s}), when {@code view} is given.
+     */
     StreamDefinition declare(String stream, String view, String refreshInterval) throws Exception {
         StreamDefinition definition = database.declareStream(stream, settings.durability());
         if (view != null) {
-            database.execute("select ingest.declare_view('" + view + "', '" + stream + "', '" + OrderView.COLUMNS + "', '"
-                    + OrderView.INDEXES + "', '" + refreshInterval + "')");
+            database.declareOrderView(view, stream, refreshInterval);
         }
         stack.createTopic(stream, settings.partitions());
         return definition;
@@ -223,7 +230,7 @@ final class PipelineRun implements AutoCloseable {
 
     /** As {@link #drain(String, Workload, int, boolean)}, with {@code view} over the stream refreshed every {@code refreshInterval}. */
     Drain drain(String stream, Workload workload, int concurrency, String view, String refreshInterval, boolean keepWorker) throws Exception {
-        declare(stream, view, java.time.Duration.parse("PT" + refreshInterval.toUpperCase(Locale.ROOT)).toSeconds() + " seconds");
+        declare(stream, view, refreshInterval);
         long warmupEvents = settings.warmupEvents(workload);
         long total = warmupEvents + workload.events();
         double produceSeconds = 0;
@@ -321,7 +328,7 @@ final class PipelineRun implements AutoCloseable {
         double rate = measured ? (total - warmCommitted) / seconds : total / coldSeconds;
         long distinct = database.rows(stream) - warmupEvents; // warm-up keys are distinct and none of the workload's
         Drain drain = new Drain(stream, workload.events(), warmupEvents, distinct, concurrency, produceSeconds, seconds, rate,
-                coldSeconds, total / coldSeconds, Math.max(0, coldSeconds - seconds), heapMax,
+                coldSeconds, total / coldSeconds, Math.max(0, coldSeconds - seconds), heapMax, stack.workerHeapLimitMb(),
                 cpuSamples == 0 ? Double.NaN : cpuSum / cpuSamples, cpuMax, timeline);
         progress.say("  drained: %,.0f events/s warm (the last %,d events in %.1f s), %,.0f events/s from a cold start; "
                         + "%,d distinct keys, worker heap max %,.0f MB, CPU avg %.2f cores", rate, total - warmCommitted, seconds,

@@ -8,7 +8,6 @@ import dev.upsertingest.loadtest.report.Results;
 import dev.upsertingest.loadtest.report.SummaryTable;
 import dev.upsertingest.loadtest.workload.Workload;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,7 +70,7 @@ public final class ScaleOutScenario implements Scenario {
             parameters.putAll(settings.parameters());
             parameters.put("worker_concurrency", levels);
             document.put("parameters", parameters);
-            document.put("postgres", Map.of("version", run.database().serverVersion(), "where", run.database().description()));
+            document.put("postgres", run.database().facts());
             List<Map<String, Object>> rows = new ArrayList<>();
             for (PipelineRun.Drain drain : drains) {
                 Map<String, Object> m = drain.toMap();
@@ -81,10 +80,8 @@ public final class ScaleOutScenario implements Scenario {
             }
             document.put("drains", rows);
 
-            Results results = new Results(resultsDirectory, name(), progress.started());
-            Path json = results.writeJson(document);
-            Path png = results.file("png");
-            chart(JsonMapper.shared().readTree(json.toFile())).writePng(png);
+            Path json = save(resultsDirectory, progress, document);
+            Path png = Results.chartFile(json);
             SummaryTable table = new SummaryTable("consumer threads", "drain events/s", "vs first", "pipeline / ceiling", "heap max MB", "worker CPU cores");
             for (PipelineRun.Drain drain : drains) {
                 table.row(drain.concurrency(), drain.eventsPerSecond(), drain.eventsPerSecond() / drains.getFirst().eventsPerSecond(),

@@ -7,7 +7,9 @@ import dev.upsertingest.core.stream.StreamDefinition;
 import dev.upsertingest.loadtest.Options;
 import dev.upsertingest.loadtest.Progress;
 import dev.upsertingest.loadtest.infra.BenchDatabase;
+import dev.upsertingest.loadtest.report.Figures;
 import dev.upsertingest.loadtest.report.LineChart;
+import dev.upsertingest.loadtest.report.SummaryTable;
 import dev.upsertingest.loadtest.report.Results;
 import dev.upsertingest.loadtest.workload.BenchEvents;
 import dev.upsertingest.loadtest.workload.OrderView;
@@ -100,12 +102,12 @@ public final class ViewRefreshScenario implements Scenario {
             ingest.put("primary_key_only_events_per_s", Math.round(pkOnly));
             ingest.put("primary_key_only_runs_events_per_s", List.of(Math.round(pkOnlyFirst), Math.round(pkOnlyAgain)));
             ingest.put("eight_indexes_on_table_events_per_s", Math.round(indexed));
-            ingest.put("ratio_view_design_over_indexed_table", Math.round(pkOnly / indexed * 100) / 100.0);
+            ingest.put("ratio_view_design_over_indexed_table", Figures.round(pkOnly / indexed, 2));
 
             progress.say("declaring the view with 8 indexes over %,d rows", rows);
             sql.execute("set work_mem = '64MB'"); // what the worker's refresher uses
             long t0 = System.nanoTime();
-            sql.execute("select ingest.declare_view('bench_view_v', 'bench_view', '" + OrderView.COLUMNS + "', '" + OrderView.INDEXES + "')");
+            OrderView.declare(sql.getConnection(), "bench_view_v", "bench_view", "10s");
             double createSeconds = (System.nanoTime() - t0) / 1e9;
             sql.execute("vacuum analyze views.bench_view_v");
 
@@ -114,13 +116,13 @@ public final class ViewRefreshScenario implements Scenario {
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("changed_percent", percent);
                 change(stream, writer, rows, percent, docSize, batchSize, random);
-                row.put("concurrently_s", timed(sql, "refresh materialized view concurrently views.bench_view_v"));
+                row.put("concurrently_s", Figures.round(BenchDatabase.secondsToRun(sql, "refresh materialized view concurrently views.bench_view_v"), 2));
                 change(stream, writer, rows, percent, docSize, batchSize, random);
-                row.put("plain_s", timed(sql, "refresh materialized view views.bench_view_v"));
+                row.put("plain_s", Figures.round(BenchDatabase.secondsToRun(sql, "refresh materialized view views.bench_view_v"), 2));
                 progress.say("%d%% changed: refresh concurrently %.1f s, plain %.1f s", percent, row.get("concurrently_s"), row.get("plain_s"));
                 refreshes.add(row);
             }
-            return report(new Results(resultsDirectory, name(), progress.started()), rows, loadSeconds, createSeconds, ingest, refreshes, database, Map.of(
+            return report(resultsDirectory, progress, rows, loadSeconds, createSeconds, ingest, refreshes, database, Map.of(
                     "rows", rows, "ingest_events", ingestEvents, "changes_percent", changes, "doc_size", docSize,
                     "batch_size", batchSize, "writers", 1, "write_method", "unnest", "view_indexes", 8 + 1,
                     "table_indexes_compared", 8));
@@ -168,26 +170,17 @@ public final class ViewRefreshScenario implements Scenario {
                 BenchEvents.generate(stream, keys.size(), iterator::next, docSize, random.nextLong()), batchSize));
     }
 
-    private static double timed(Statement sql, String statement) throws Exception {
-        long start = System.nanoTime();
-        sql.execute(statement);
-        return Math.round((System.nanoTime() - start) / 1e7) / 100.0;
-    }
-
-    private Path report(Results results, int rows, double loadSeconds, double createSeconds, Map<String, Object> ingest,
+    private Path report(Path directory, Progress progress, int rows, double loadSeconds, double createSeconds, Map<String, Object> ingest,
                         List<Map<String, Object>> refreshes, BenchDatabase database, Map<String, Object> parameters) throws Exception {
         Map<String, Object> document = new LinkedHashMap<>();
         document.put("parameters", parameters);
-        document.put("postgres", Map.of("version", database.serverVersion(), "where", database.description(),
-                "settings", database.settings()));
-        document.put("load", Map.of("rows", rows, "seconds", Math.round(loadSeconds * 10) / 10.0));
+        document.put("postgres", database.facts());
+        document.put("load", Map.of("rows", rows, "seconds", Figures.round(loadSeconds, 1)));
         document.put("ingest", ingest);
-        document.put("view_create_s", Math.round(createSeconds * 100) / 100.0);
+        document.put("view_create_s", Figures.round(createSeconds, 2));
         document.put("refresh", refreshes);
-        Path json = results.writeJson(document);
-
-        Path png = results.file("png");
-        chart(tools.jackson.databind.json.JsonMapper.shared().readTree(json.toFile())).writePng(png);
+        Path json = save(directory, progress, document);
+        Path png = Results.chartFile(json);
 
         StringBuilder summary = new StringBuilder();
         summary.append(String.format("%nIngest (upserts to existing keys, 1 writer):%n"));
@@ -195,10 +188,11 @@ public final class ViewRefreshScenario implements Scenario {
         summary.append(String.format("  + 8 indexes on the table  %,10d events/s%n", ingest.get("eight_indexes_on_table_events_per_s")));
         summary.append(String.format("  ratio                     %10.2f x%n", ingest.get("ratio_view_design_over_indexed_table")));
         summary.append(String.format("%nView with 8 indexes over %,d rows: created in %.1f s%n", rows, createSeconds));
-        summary.append(String.format("  %-10s %14s %16s%n", "changed", "plain (s)", "concurrently (s)"));
+        SummaryTable table = new SummaryTable("changed", "plain (s)", "concurrently (s)");
         for (Map<String, Object> r : refreshes) {
-            summary.append(String.format("  %-10s %14.2f %16.2f%n", r.get("changed_percent") + "%", r.get("plain_s"), r.get("concurrently_s")));
+            table.row(r.get("changed_percent") + "%", r.get("plain_s"), r.get("concurrently_s"));
         }
+        summary.append(table);
         System.out.println(summary + "\nresults: " + json + "\nchart:   " + png);
         return json;
     }

@@ -7,7 +7,9 @@ import dev.upsertingest.core.stream.StreamDefinition;
 import dev.upsertingest.loadtest.Options;
 import dev.upsertingest.loadtest.Progress;
 import dev.upsertingest.loadtest.infra.BenchDatabase;
+import dev.upsertingest.loadtest.report.Figures;
 import dev.upsertingest.loadtest.report.LineChart;
+import dev.upsertingest.loadtest.report.SummaryTable;
 import dev.upsertingest.loadtest.report.Results;
 import dev.upsertingest.loadtest.workload.BenchEvents;
 import dev.upsertingest.loadtest.workload.KeyDistribution;
@@ -119,46 +121,42 @@ public final class WriteMethodsScenario implements Scenario {
                     }
                 }
             }
-            return report(new Results(resultsDirectory, name(), progress.started()), samples, batchSizes, Map.of(
+            return report(resultsDirectory, progress, samples, batchSizes, Map.of(
                     "events", events, "key_space", keySpace, "key_distribution", distribution, "doc_size", docSize,
                     "rounds", rounds, "durability", durability, "writers", 1, "synchronous_commit", "off"),
                     database);
         }
     }
 
-    private Path report(Results results, Map<WriteMethod, Map<Integer, List<double[]>>> samples, List<Integer> batchSizes,
+    private Path report(Path directory, Progress progress, Map<WriteMethod, Map<Integer, List<double[]>>> samples, List<Integer> batchSizes,
                         Map<String, Object> parameters, BenchDatabase database) throws Exception {
         List<Map<String, Object>> rows = new ArrayList<>();
-        StringBuilder table = new StringBuilder(String.format("%-20s", "method \\ batch"));
-        batchSizes.forEach(s -> table.append(String.format("%12d", s)));
-        table.append('\n');
+        List<String> header = new ArrayList<>(List.of("method \\ batch"));
+        batchSizes.forEach(size -> header.add(String.format("%,d", size)));
+        SummaryTable table = new SummaryTable(header.toArray(String[]::new));
         for (var method : samples.entrySet()) {
-            double[] medians = new double[batchSizes.size()];
-            table.append(String.format("%-20s", label(method.getKey())));
+            List<Object> cells = new ArrayList<>(List.of(label(method.getKey())));
             for (int i = 0; i < batchSizes.size(); i++) {
                 List<double[]> runs = method.getValue().get(batchSizes.get(i));
                 double rate = median(runs.stream().mapToDouble(r -> r[0]).toArray());
                 double cpu = median(runs.stream().mapToDouble(r -> r[1]).toArray());
-                medians[i] = rate;
-                table.append(String.format("%,12.0f", rate));
+                cells.add(rate);
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("method", label(method.getKey()));
                 row.put("batch_size", batchSizes.get(i));
                 row.put("events_per_s", Math.round(rate));
-                row.put("client_cpu_us_per_event", Math.round(cpu * 100) / 100.0);
+                row.put("client_cpu_us_per_event", Figures.round(cpu, 2));
                 row.put("rounds_events_per_s", runs.stream().map(r -> Math.round(r[0])).toList());
                 rows.add(row);
             }
-            table.append('\n');
+            table.row(cells.toArray());
         }
         Map<String, Object> document = new LinkedHashMap<>();
         document.put("parameters", parameters);
-        document.put("postgres", Map.of("version", database.serverVersion(), "where", database.description(),
-                "settings", database.settings()));
+        document.put("postgres", database.facts());
         document.put("results", rows);
-        Path json = results.writeJson(document);
-        Path png = results.file("png");
-        chart(tools.jackson.databind.json.JsonMapper.shared().readTree(json.toFile())).writePng(png);
+        Path json = save(directory, progress, document);
+        Path png = Results.chartFile(json);
         System.out.println("\nevents/s (median of rounds), one writer connection:\n" + table);
         System.out.println("results: " + json + "\nchart:   " + png);
         return json;

@@ -1,6 +1,11 @@
 package dev.upsertingest.loadtest.workload;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The view the benchmarks index the generated orders with: seven typed columns, each with an index, plus the
@@ -20,6 +25,21 @@ public final class OrderView {
     public static final String INDEXES = """
             [{"columns": ["status"]}, {"columns": ["customer_id"]}, {"columns": ["total"]}, {"columns": ["currency"]},
              {"columns": ["region"]}, {"columns": ["created_at"]}, {"columns": ["items"]}]""";
+
+    /**
+     * Declares this view as {@code views.<view>} over {@code stream} and fills it, refreshed every
+     * {@code refreshInterval} (an option value such as {@code 10s}).
+     */
+    public static void declare(Connection connection, String view, String stream, String refreshInterval) throws SQLException {
+        try (PreparedStatement declare = connection.prepareStatement("select ingest.declare_view(?, ?, ?::jsonb, ?::jsonb, ?::interval)")) {
+            declare.setString(1, view);
+            declare.setString(2, stream);
+            declare.setString(3, COLUMNS);
+            declare.setString(4, INDEXES);
+            declare.setString(5, Duration.parse("PT" + refreshInterval.toUpperCase(Locale.ROOT)).toSeconds() + " seconds");
+            declare.execute();
+        }
+    }
 
     /**
      * The same eight attributes as expression indexes on a stream table (on text: casts to timestamptz are not

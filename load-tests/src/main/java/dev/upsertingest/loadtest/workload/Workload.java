@@ -114,11 +114,10 @@ public record Workload(long events, long keySpace, String distribution, int docS
         }
 
         public Event next() {
-            long key = keys.next() + keyOffset;
-            return new Event(DocumentGenerator.key(key), documents.next(key));
+            return next(-1);
         }
 
-        /** The next event, stamped with when it is (meant to be) produced. */
+        /** The next event, stamped with when it is (meant to be) produced; unstamped when that is negative. */
         public Event next(long producedAtMicros) {
             long key = keys.next() + keyOffset;
             return new Event(DocumentGenerator.key(key), documents.next(key, producedAtMicros));
