@@ -20,6 +20,8 @@ public class IngestMetrics {
 
     public static final String EVENTS_CONSUMED = "ingest.events.consumed";
     public static final String EVENTS_DEAD_LETTERED = "ingest.events.dead.lettered";
+    public static final String EVENTS_OUTCOME = "ingest.events.outcome";
+    public static final String CONSERVATION_VIOLATIONS = "ingest.conservation.violations";
     public static final String EVENTS_COLLAPSED = "ingest.events.collapsed";
     public static final String EVENTS_STALE = "ingest.events.stale";
     public static final String ROWS_UPSERTED = "ingest.rows.upserted";
@@ -81,6 +83,28 @@ public class IngestMetrics {
                 .tags("stream", stream, "reason", reason.code())
                 .register(registry)
                 .increment();
+    }
+
+    /**
+     * What became of {@code events} events of a stream in one batch that succeeded.
+     *
+     * @param outcome applied, dead_lettered or ignored
+     * @param reason  why (see {@code EventOutcome}): changed, deleted, unverified; a reject reason code; unchanged,
+     *                superseded, merged, stale_version
+     */
+    public void eventOutcome(String stream, String outcome, String reason, long events) {
+        Counter.builder(EVENTS_OUTCOME)
+                .description("What became of each consumed event: applied, dead_lettered or ignored by a documented "
+                        + "rule, by reason. Per stream, the outcomes add up to ingest.events.consumed")
+                .tags("stream", stream, "outcome", outcome, "reason", reason)
+                .register(registry)
+                .increment(events);
+    }
+
+    /** A batch whose outcome counts did not add up to the events it consumed for a stream: a bug. */
+    public void conservationViolated(String stream) {
+        counter(CONSERVATION_VIOLATIONS, "Batches whose event outcomes did not add up to the events consumed "
+                + "(a bug; the worker logs the accounts at ERROR)", "stream", stream).increment();
     }
 
     public void written(TableWriteResult result) {
