@@ -12,6 +12,7 @@ import dev.upsertingest.worker.consume.StreamConsumers;
 import dev.upsertingest.worker.consume.StreamConsumersHealthIndicator;
 import dev.upsertingest.worker.consume.TopicProvisioner;
 import dev.upsertingest.worker.consume.TopicSettings;
+import dev.upsertingest.worker.errors.DeadLetterLimits;
 import dev.upsertingest.worker.errors.DeadLetterPublisher;
 import dev.upsertingest.worker.metrics.IngestMetrics;
 import dev.upsertingest.worker.write.UpsertBatchWriter;
@@ -32,6 +33,7 @@ import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
+import org.springframework.kafka.support.ProducerListener;
 import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.ExponentialBackOff;
@@ -72,7 +74,12 @@ public class WorkerConfiguration {
 
     @Bean
     KafkaTemplate<byte[], byte[]> deadLetterTemplate(ProducerFactory<byte[], byte[]> producerFactory) {
-        return new KafkaTemplate<>(producerFactory);
+        KafkaTemplate<byte[], byte[]> template = new KafkaTemplate<>(producerFactory);
+        // The publisher handles and logs failed sends itself (a letter too large is sent again without its value),
+        // so the template's own ERROR line for each would only mislead.
+        template.setProducerListener(new ProducerListener<>() {
+        });
+        return template;
     }
 
     @Bean
@@ -92,9 +99,15 @@ public class WorkerConfiguration {
         return new DatabaseCircuit(breakers.circuitBreaker("database"), metrics);
     }
 
+    /** Sized so that the dead letter of any record the consumers can fetch fits (see {@link DeadLetterLimits}). */
     @Bean
-    TopicProvisioner topicProvisioner(KafkaAdmin kafkaAdmin, TopicSettings settings) {
-        return new TopicProvisioner(kafkaAdmin, settings);
+    DeadLetterLimits deadLetterLimits(ConsumerSettings settings, EventLimits limits) {
+        return DeadLetterLimits.forConsumer(settings.maxPartitionFetchSize().toBytes(), limits.maxDocumentSize().toBytes());
+    }
+
+    @Bean
+    TopicProvisioner topicProvisioner(KafkaAdmin kafkaAdmin, TopicSettings settings, DeadLetterLimits deadLetterLimits) {
+        return new TopicProvisioner(kafkaAdmin, settings, deadLetterLimits);
     }
 
     /**
@@ -144,17 +157,21 @@ public class WorkerConfiguration {
         };
     }
 
-    /** Dead letters must not be lost: every broker in sync acknowledges, and retries cannot duplicate or reorder. */
+    /**
+     * Dead letters must not be lost: every broker in sync acknowledges, and retries cannot duplicate or reorder. And
+     * they must fit: the producer takes the letter of the largest record the consumers can fetch, compressed.
+     */
     @Bean
-    DefaultKafkaProducerFactoryCustomizer deadLetterProducerSettings() {
+    DefaultKafkaProducerFactoryCustomizer deadLetterProducerSettings(DeadLetterLimits limits) {
         return factory -> {
             @SuppressWarnings("unchecked")
             var bytes = (org.springframework.kafka.core.DefaultKafkaProducerFactory<byte[], byte[]>) factory;
             bytes.setKeySerializer(new ByteArraySerializer());
             bytes.setValueSerializer(new ByteArraySerializer());
-            bytes.updateConfigs(Map.of(
-                    ProducerConfig.ACKS_CONFIG, "all",
-                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true));
+            Map<String, Object> config = new java.util.HashMap<>(limits.producerConfig());
+            config.put(ProducerConfig.ACKS_CONFIG, "all");
+            config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            bytes.updateConfigs(config);
         };
     }
 }

@@ -22,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * One consumed batch, start to finish: parse every record against its stream's rules, route rejects to the
@@ -68,14 +67,14 @@ public class BatchIngester {
         }
         long parsed = System.nanoTime();
 
-        CompletableFuture<Void> sending = deadLetters.publish(rejected);
+        DeadLetterPublisher.Sending sending = deadLetters.publish(rejected);
         List<TableWriteResult> results = new ArrayList<>();
         List<DeadLetter> refused = new ArrayList<>();
         writeOrSplit(accepted, results, refused);
         long written = System.nanoTime();
-        deadLetters.await(sending);
+        List<DeadLetter> withoutValue = new ArrayList<>(deadLetters.await(sending));
         if (!refused.isEmpty()) {
-            deadLetters.await(deadLetters.publish(refused));
+            withoutValue.addAll(deadLetters.await(deadLetters.publish(refused)));
             rejected.addAll(refused);
         }
         long done = System.nanoTime();
@@ -86,6 +85,7 @@ public class BatchIngester {
         count(ledger);
         results.forEach(metrics::written);
         rejected.forEach(letter -> metrics.deadLettered(letter.stream().name(), letter.reason()));
+        withoutValue.forEach(letter -> metrics.deadLetteredWithoutValue(letter.stream().name(), letter.reason()));
         metrics.batch(records.size(), parsed - start, written - parsed, done - written, done - start);
         if (!rejected.isEmpty()) {
             logRejected(rejected, records.size());

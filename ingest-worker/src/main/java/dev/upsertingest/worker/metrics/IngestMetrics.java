@@ -20,6 +20,7 @@ public class IngestMetrics {
 
     public static final String EVENTS_CONSUMED = "ingest.events.consumed";
     public static final String EVENTS_DEAD_LETTERED = "ingest.events.dead.lettered";
+    public static final String EVENTS_DEAD_LETTERED_WITHOUT_VALUE = "ingest.events.dead.lettered.without.value";
     public static final String EVENTS_OUTCOME = "ingest.events.outcome";
     public static final String CONSERVATION_VIOLATIONS = "ingest.conservation.violations";
     public static final String EVENTS_COLLAPSED = "ingest.events.collapsed";
@@ -80,6 +81,16 @@ public class IngestMetrics {
     public void deadLettered(String stream, RejectReason reason) {
         Counter.builder(EVENTS_DEAD_LETTERED)
                 .description("Events sent to the dead-letter topic, by reason")
+                .tags("stream", stream, "reason", reason.code())
+                .register(registry)
+                .increment();
+    }
+
+    /** A dead letter too large for the producer or the dead-letter topic was sent without its value. */
+    public void deadLetteredWithoutValue(String stream, RejectReason reason) {
+        Counter.builder(EVENTS_DEAD_LETTERED_WITHOUT_VALUE)
+                .description("Dead letters sent without their value (header ingest.dlt.value.dropped), because the "
+                        + "whole record was too large for the dead-letter producer or topic")
                 .tags("stream", stream, "reason", reason.code())
                 .register(registry)
                 .increment();
