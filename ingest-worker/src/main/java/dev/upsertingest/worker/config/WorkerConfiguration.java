@@ -7,6 +7,7 @@ import dev.upsertingest.core.stream.StreamCatalogRepository;
 import dev.upsertingest.worker.consume.BatchIngester;
 import dev.upsertingest.worker.consume.ConsumerSettings;
 import dev.upsertingest.worker.consume.DatabaseCircuit;
+import dev.upsertingest.worker.consume.FailingBatches;
 import dev.upsertingest.worker.consume.StreamBatchListener;
 import dev.upsertingest.worker.consume.StreamConsumers;
 import dev.upsertingest.worker.consume.StreamConsumersHealthIndicator;
@@ -89,8 +90,16 @@ public class WorkerConfiguration {
     }
 
     @Bean
-    StreamBatchListener streamBatchListener(BatchIngester ingester, IngestMetrics metrics, DatabaseCircuit database) {
-        return new StreamBatchListener(ingester, metrics, database);
+    FailingBatches failingBatches(ConsumerSettings settings, IngestMetrics metrics) {
+        FailingBatches failing = new FailingBatches(settings.stuckAfter(), System::nanoTime);
+        metrics.registerBatchFailing(failing::failingFor);
+        return failing;
+    }
+
+    @Bean
+    StreamBatchListener streamBatchListener(BatchIngester ingester, IngestMetrics metrics, DatabaseCircuit database,
+                                            FailingBatches failing) {
+        return new StreamBatchListener(ingester, metrics, database, failing);
     }
 
     /** Resilience4j circuit breaker {@code database}, tuned under resilience4j.circuitbreaker.instances.database. */
@@ -127,14 +136,15 @@ public class WorkerConfiguration {
     StreamConsumers streamConsumers(ConsumerFactory<byte[], byte[]> consumerFactory, StreamCatalog catalog,
                                     StreamBatchListener listener, ConsumerSettings settings, TopicProvisioner topics,
                                     CommonErrorHandler batchErrorHandler, ApplicationEventPublisher events,
-                                    DatabaseCircuit database) {
+                                    DatabaseCircuit database, FailingBatches failing) {
         return new StreamConsumers(consumerFactory, catalog, listener, settings, topics, batchErrorHandler, events,
-                database);
+                database, failing);
     }
 
     @Bean
-    StreamConsumersHealthIndicator streamConsumersHealthIndicator(StreamConsumers consumers, DatabaseCircuit database) {
-        return new StreamConsumersHealthIndicator(consumers, database);
+    StreamConsumersHealthIndicator streamConsumersHealthIndicator(StreamConsumers consumers, DatabaseCircuit database,
+                                                                  FailingBatches failing) {
+        return new StreamConsumersHealthIndicator(consumers, database, failing);
     }
 
     /** Consumer settings the worker's correctness depends on are set here, not left to configuration. */

@@ -31,6 +31,8 @@ import java.time.Duration;
  *                              database is back the worker notices.
  * @param deadLetterTimeout     how long to wait for the broker to acknowledge a batch's dead letters before the batch
  *                              fails (and is retried)
+ * @param stuckAfter            how long a batch may keep failing (its partitions standing still) before readiness goes
+ *                              down and says why; longer than {@code retryMaxInterval}, so one retry is not an alarm
  */
 @Validated
 @ConfigurationProperties("ingest.consumer")
@@ -45,7 +47,8 @@ public record ConsumerSettings(
         @NotNull @DefaultValue("30s") Duration shutdownTimeout,
         @NotNull @DefaultValue("200ms") Duration retryInitialInterval,
         @NotNull @DefaultValue("5s") Duration retryMaxInterval,
-        @NotNull @DefaultValue("30s") Duration deadLetterTimeout) {
+        @NotNull @DefaultValue("30s") Duration deadLetterTimeout,
+        @NotNull @DefaultValue("1m") Duration stuckAfter) {
 
     public ConsumerSettings {
         if (fetchMaxWait != null && fetchMaxWait.toMillis() > 1000) {
@@ -54,6 +57,10 @@ public record ConsumerSettings(
         }
         if (retryInitialInterval != null && retryMaxInterval != null && retryMaxInterval.compareTo(retryInitialInterval) < 0) {
             throw new IllegalArgumentException("ingest.consumer.retry-max-interval must not be shorter than retry-initial-interval");
+        }
+        if (stuckAfter != null && retryMaxInterval != null && stuckAfter.compareTo(retryMaxInterval) <= 0) {
+            // Otherwise a batch that failed once and waits for its next attempt would already count as stuck.
+            throw new IllegalArgumentException("ingest.consumer.stuck-after must be longer than retry-max-interval");
         }
     }
 }

@@ -85,7 +85,8 @@ public class DeadLetterPublisher {
                 continue;
             }
             if (!isTooLarge(failure)) {
-                throw new DeadLetterException("a dead letter could not be sent: " + failure, failure);
+                throw new DeadLetterException("the dead letter of " + coordinates(sending.letters.get(i).record())
+                        + " could not be sent: " + rootCause(failure), failure);
             }
             tooLarge.add(i);
             tooLargeCauses.add(rootCause(failure));
@@ -106,7 +107,7 @@ public class DeadLetterPublisher {
             ConsumerRecord<byte[], byte[]> source = dropped.get(i).record();
             if (failure != null) {
                 throw new DeadLetterException("the dead letter of " + coordinates(source) + " could not be sent, "
-                        + "whole (" + tooLargeCauses.get(i) + ") nor without its value: " + failure, failure);
+                        + "whole (" + tooLargeCauses.get(i) + ") nor without its value: " + rootCause(failure), failure);
             }
             log.warn("Dead letter of {} ({}) sent without its value of {} bytes, which did not fit: {}",
                     coordinates(source), dropped.get(i).reason().code(), valueSize(source), tooLargeCauses.get(i).toString());

@@ -31,6 +31,7 @@ public class IngestMetrics {
     public static final String BATCH_DURATION = "ingest.batch.duration";
     public static final String BATCH_EVENTS = "ingest.batch.events";
     public static final String BATCH_FAILURES = "ingest.batch.failures";
+    public static final String BATCH_FAILING = "ingest.batch.failing";
     public static final String DATABASE_AVAILABLE = "ingest.database.available";
     public static final String DATABASE_OUTAGE = "ingest.database.outage.duration";
     public static final String REBUILDS = "ingest.rebuilds";
@@ -140,6 +141,15 @@ public class IngestMetrics {
         timer(Phase.DEAD_LETTER).record(Duration.ofNanos(deadLetterNanos));
         timer(Phase.TOTAL).record(Duration.ofNanos(totalNanos));
         lastBatchEpochSeconds.set(System.currentTimeMillis() / 1000);
+    }
+
+    /** How long the longest-failing batch has been failing (and its partitions standing still); 0 when none fails. */
+    public void registerBatchFailing(java.util.function.Supplier<Duration> failingFor) {
+        Gauge.builder(BATCH_FAILING, () -> failingFor.get().toMillis() / 1000.0)
+                .description("How long the current batch of the worst consumer thread has been failing and retried "
+                        + "(its partitions do not move meanwhile); 0 when every batch goes through")
+                .baseUnit("seconds")
+                .register(registry);
     }
 
     /** 1 while the database circuit breaker is closed (batches are written), 0 while consuming is paused. */
