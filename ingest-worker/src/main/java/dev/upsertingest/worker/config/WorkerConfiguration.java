@@ -5,6 +5,7 @@ import dev.upsertingest.core.event.EventParser;
 import dev.upsertingest.core.stream.StreamCatalog;
 import dev.upsertingest.core.stream.StreamCatalogRepository;
 import dev.upsertingest.worker.consume.BatchIngester;
+import dev.upsertingest.worker.consume.CommittedOffsetLag;
 import dev.upsertingest.worker.consume.ConsumerSettings;
 import dev.upsertingest.worker.consume.DatabaseCircuit;
 import dev.upsertingest.worker.consume.FailingBatches;
@@ -139,6 +140,13 @@ public class WorkerConfiguration {
                                     DatabaseCircuit database, FailingBatches failing) {
         return new StreamConsumers(consumerFactory, catalog, listener, settings, topics, batchErrorHandler, events,
                 database, failing);
+    }
+
+    @Bean
+    CommittedOffsetLag committedOffsetLag(StreamCatalog catalog, ConsumerSettings settings, KafkaAdmin kafkaAdmin,
+                                          TopicSettings topics, IngestMetrics metrics) {
+        return new CommittedOffsetLag(catalog, settings.groupId(), kafkaAdmin.getConfigurationProperties(),
+                settings.lagInterval(), topics.adminTimeout(), metrics);
     }
 
     @Bean

@@ -32,6 +32,7 @@ public class IngestMetrics {
     public static final String BATCH_EVENTS = "ingest.batch.events";
     public static final String BATCH_FAILURES = "ingest.batch.failures";
     public static final String BATCH_FAILING = "ingest.batch.failing";
+    public static final String CONSUMER_LAG = "ingest.consumer.lag";
     public static final String DATABASE_AVAILABLE = "ingest.database.available";
     public static final String DATABASE_OUTAGE = "ingest.database.outage.duration";
     public static final String REBUILDS = "ingest.rebuilds";
@@ -149,6 +150,16 @@ public class IngestMetrics {
                 .description("How long the current batch of the worst consumer thread has been failing and retried "
                         + "(its partitions do not move meanwhile); 0 when every batch goes through")
                 .baseUnit("seconds")
+                .register(registry);
+    }
+
+    /** Records of a stream not yet committed by the consumer group (end offset - committed offset, all partitions). */
+    public void registerConsumerLag(String stream, java.util.function.DoubleSupplier lag) {
+        Gauge.builder(CONSUMER_LAG, lag::getAsDouble)
+                .description("Records of the stream's topic the consumer group has not committed yet (end offset minus "
+                        + "committed offset, summed over partitions), measured by the worker; unlike Kafka's records-lag "
+                        + "it grows while a fetched batch keeps failing. NaN while it cannot be measured")
+                .tag("stream", stream)
                 .register(registry);
     }
 

@@ -75,6 +75,7 @@ class StuckBatchIT {
                     .property("ingest.consumer.retry-initial-interval", "200ms")
                     .property("ingest.consumer.retry-max-interval", "1s")
                     .property("ingest.consumer.stuck-after", "5s")
+                    .property("ingest.consumer.lag-interval", "1s")
                     .start();
 
             await().atMost(PATIENCE).untilAsserted(() -> {
@@ -87,6 +88,8 @@ class StuckBatchIT {
             assertThat(get("/actuator/prometheus").body()).containsPattern("ingest_batch_failing_seconds\\{[^}]*} [1-9]");
             assertThat(worker.counter(IngestMetrics.BATCH_FAILURES, "exception", "DeadLetterException")).isPositive();
             assertThat(events.committedToTheEnd(worker.groupId(), topic)).as("the partition stands still").isFalse();
+            await().atMost(PATIENCE).untilAsserted(() -> assertThat(worker.gauge(IngestMetrics.CONSUMER_LAG, "stream", "stuck"))
+                    .as("the committed lag counts the poison event and every one after it").isGreaterThanOrEqualTo(4));
             assertThat(worker.consumed("stuck")).as("nothing of the failing batch is counted yet").isLessThan(7);
 
             try (Admin admin = kafka.admin()) {
@@ -101,6 +104,8 @@ class StuckBatchIT {
                 assertThat(events.committedToTheEnd(worker.groupId(), topic)).isTrue();
             });
             assertThat(worker.gauge(IngestMetrics.BATCH_FAILING)).isZero();
+            await().atMost(PATIENCE).untilAsserted(() ->
+                    assertThat(worker.gauge(IngestMetrics.CONSUMER_LAG, "stream", "stuck")).isZero());
             assertThat(db.count("select count(*) from streams.stuck")).isEqualTo(6);
             List<ConsumerRecord<byte[], byte[]>> letters = events.readAll(topic + ".dlt", 1, PATIENCE);
             assertThat(letters).as("one letter: the failed attempts left none behind").hasSize(1);
