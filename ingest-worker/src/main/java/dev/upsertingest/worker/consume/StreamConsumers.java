@@ -151,6 +151,17 @@ public class StreamConsumers implements SmartLifecycle {
         }
     }
 
+    /**
+     * Whether every consumer thread that has partitions has paused: asked to by {@link #pause()}, and past its last
+     * poll since (a thread without partitions has nothing to pause).
+     */
+    public boolean isPaused() {
+        ConcurrentMessageListenerContainer<byte[], byte[]> current = container;
+        return current != null && current.isPauseRequested() && current.getContainers().stream()
+                .filter(child -> child.getAssignedPartitions() != null && !child.getAssignedPartitions().isEmpty())
+                .allMatch(child -> child.isContainerPaused());
+    }
+
     public String groupId() {
         return settings.groupId();
     }
