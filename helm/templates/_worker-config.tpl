@@ -35,6 +35,8 @@ ingest:
     retry-initial-interval: {{ $w.consumer.retryInitialInterval }}
     retry-max-interval: {{ $w.consumer.retryMaxInterval }}
     dead-letter-timeout: {{ $w.consumer.deadLetterTimeout }}
+    stuck-after: {{ $w.consumer.stuckAfter }}
+    lag-interval: {{ $w.consumer.lagInterval }}
   write:
     method: {{ $w.write.method }}
     synchronous-commit: {{ $w.write.synchronousCommit | quote }}

@@ -46,7 +46,8 @@ class MonitoringTest {
         Map<String, Map<String, Object>> alerts = alerts();
 
         assertThat(alerts).containsKeys("UpsertIngestConsumerLagHigh", "UpsertIngestStalled", "UpsertIngestDatabaseUnavailable",
-                "UpsertIngestDeadLetters", "UpsertIngestViewStale", "UpsertIngestViewRefreshFailing", "UpsertIngestBatchFailures");
+                "UpsertIngestDeadLetters", "UpsertIngestViewStale", "UpsertIngestViewRefreshFailing", "UpsertIngestBatchFailures",
+                "UpsertIngestBatchStuck", "UpsertIngestDeadLettersWithoutValue", "UpsertIngestEventsUnaccounted");
         String selector = "{namespace=\"ingest\",job=\"" + Rendered.name("worker") + "\"}";
         assertThat(alerts.get("UpsertIngestConsumerLagHigh"))
                 .containsEntry("expr", "sum by (namespace, topic) (kafka_consumer_fetch_manager_records_lag" + selector + ") > 50000")
@@ -56,6 +57,13 @@ class MonitoringTest {
                 .isEqualTo("sum by (namespace, stream, reason) (rate(ingest_events_dead_lettered_total" + selector + "[5m])) > 1");
         assertThat((String) alerts.get("UpsertIngestViewStale").get("expr"))
                 .startsWith("max by (namespace, view) (ingest_view_staleness_seconds" + selector + ") > 120 and ");
+        assertThat(alerts.get("UpsertIngestBatchStuck"))
+                .containsEntry("expr", "max by (namespace, pod) (ingest_batch_failing_seconds" + selector + ") > 120"
+                        + " unless on (namespace, pod) min by (namespace, pod) (ingest_database_available" + selector + ") == 0")
+                .containsEntry("for", "1m")
+                .containsEntry("labels", Map.of("severity", "critical"));
+        assertThat((String) alerts.get("UpsertIngestEventsUnaccounted").get("expr"))
+                .isEqualTo("sum by (namespace, stream) (increase(ingest_conservation_violations_total" + selector + "[15m])) > 0");
         @SuppressWarnings("unchecked")
         Map<String, String> annotations = (Map<String, String>) alerts.get("UpsertIngestViewStale").get("annotations");
         assertThat(annotations.get("summary")).contains("{{ $labels.view }}");
@@ -78,12 +86,15 @@ class MonitoringTest {
         JsonNode json = new ObjectMapper().readTree(dashboard.getData().get("upsert-ingest.json"));
         List<String> titles = new ArrayList<>();
         json.get("panels").forEach(p -> titles.add(p.get("title").asText()));
-        assertThat(titles).contains("Events consumed / s", "Consumer lag", "Dead letters / s", "Batch latency (p50, p99)",
-                "Refresh duration (p95)", "Staleness");
+        assertThat(titles).contains("Events consumed / s", "Consumer lag", "Dead letters / s", "Event outcomes / s",
+                "Failing batch", "Batch latency (p50, p99)", "Refresh duration (p95)", "Staleness");
         assertThat(dashboardExpressions(json)).anyMatch(e -> e.contains("kafka_consumer_fetch_manager_records_lag"))
                 .anyMatch(e -> e.contains("ingest_batch_duration_seconds_bucket"))
                 .anyMatch(e -> e.contains("ingest_view_refresh_duration_seconds_bucket"))
-                .anyMatch(e -> e.contains("ingest_view_staleness_seconds"));
+                .anyMatch(e -> e.contains("ingest_view_staleness_seconds"))
+                .anyMatch(e -> e.contains("ingest_events_outcome_total"))
+                .anyMatch(e -> e.contains("ingest_batch_failing_seconds"))
+                .anyMatch(e -> e.contains("ingest_consumer_lag"));
     }
 
     /**

@@ -74,6 +74,8 @@ class WorkerConfigurationTest {
         assertThat(consumer.retryInitialInterval()).isEqualTo(Duration.ofMillis(500));
         assertThat(consumer.retryMaxInterval()).isEqualTo(Duration.ofMinutes(1));
         assertThat(consumer.deadLetterTimeout()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(consumer.stuckAfter()).isEqualTo(Duration.ofMinutes(3));
+        assertThat(consumer.lagInterval()).isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test

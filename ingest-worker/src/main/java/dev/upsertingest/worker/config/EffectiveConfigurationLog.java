@@ -6,6 +6,7 @@ import dev.upsertingest.core.stream.StreamCatalog;
 import dev.upsertingest.core.stream.StreamDefinition;
 import dev.upsertingest.core.view.ViewDefinition;
 import dev.upsertingest.worker.consume.ConsumerSettings;
+import dev.upsertingest.worker.errors.DeadLetterLimits;
 import dev.upsertingest.worker.refresh.RefreshScheduler;
 import dev.upsertingest.worker.refresh.RefreshSettings;
 import dev.upsertingest.worker.consume.TopicSettings;
@@ -37,10 +38,12 @@ class EffectiveConfigurationLog implements ApplicationRunner {
     private final RefreshSettings refresh;
     private final List<ViewDefinition> views;
     private final RefreshScheduler scheduler;
+    private final DeadLetterLimits deadLetters;
 
     EffectiveConfigurationLog(DataSourceProperties dataSource, KafkaProperties kafka, ConsumerSettings consumer,
                               WriteSettings write, TopicSettings topics, EventLimits limits, StreamCatalog catalog,
-                              RefreshSettings refresh, List<ViewDefinition> views, RefreshScheduler scheduler) {
+                              RefreshSettings refresh, List<ViewDefinition> views, RefreshScheduler scheduler,
+                              DeadLetterLimits deadLetters) {
         this.dataSource = dataSource;
         this.kafka = kafka;
         this.consumer = consumer;
@@ -51,6 +54,7 @@ class EffectiveConfigurationLog implements ApplicationRunner {
         this.refresh = refresh;
         this.views = views;
         this.scheduler = scheduler;
+        this.deadLetters = deadLetters;
     }
 
     @Override
@@ -63,11 +67,12 @@ class EffectiveConfigurationLog implements ApplicationRunner {
                           write      {}
                           topics     {}
                           events     {}
+                          dead letters up to {} bytes whole ({}-compressed; larger ones without their value)
                           refresh    {}
                           streams    {}
                           views      {}""",
                 maskSecrets(dataSource.getUrl()), dataSource.getUsername(), kafka.getBootstrapServers(), consumer, write,
-                topics, limits, refresh, catalog.streams().isEmpty() ? "(none registered)" : catalog.streams().stream()
+                topics, limits, deadLetters.maxRecordSize(), DeadLetterLimits.COMPRESSION, refresh, catalog.streams().isEmpty() ? "(none registered)" : catalog.streams().stream()
                         .map(EffectiveConfigurationLog::describe).collect(Collectors.joining("\n                     ")),
                 views.isEmpty() ? "(none registered)" : views.stream()
                         .map(v -> v.name() + " over " + v.stream() + ", every " + scheduler.interval(v))

@@ -5,13 +5,16 @@ import dev.upsertingest.core.event.EventParser;
 import dev.upsertingest.core.stream.StreamCatalog;
 import dev.upsertingest.core.stream.StreamCatalogRepository;
 import dev.upsertingest.worker.consume.BatchIngester;
+import dev.upsertingest.worker.consume.CommittedOffsetLag;
 import dev.upsertingest.worker.consume.ConsumerSettings;
 import dev.upsertingest.worker.consume.DatabaseCircuit;
+import dev.upsertingest.worker.consume.FailingBatches;
 import dev.upsertingest.worker.consume.StreamBatchListener;
 import dev.upsertingest.worker.consume.StreamConsumers;
 import dev.upsertingest.worker.consume.StreamConsumersHealthIndicator;
 import dev.upsertingest.worker.consume.TopicProvisioner;
 import dev.upsertingest.worker.consume.TopicSettings;
+import dev.upsertingest.worker.errors.DeadLetterLimits;
 import dev.upsertingest.worker.errors.DeadLetterPublisher;
 import dev.upsertingest.worker.metrics.IngestMetrics;
 import dev.upsertingest.worker.write.UpsertBatchWriter;
@@ -32,6 +35,7 @@ import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
+import org.springframework.kafka.support.ProducerListener;
 import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.ExponentialBackOff;
@@ -72,7 +76,12 @@ public class WorkerConfiguration {
 
     @Bean
     KafkaTemplate<byte[], byte[]> deadLetterTemplate(ProducerFactory<byte[], byte[]> producerFactory) {
-        return new KafkaTemplate<>(producerFactory);
+        KafkaTemplate<byte[], byte[]> template = new KafkaTemplate<>(producerFactory);
+        // The publisher handles and logs failed sends itself (a letter too large is sent again without its value),
+        // so the template's own ERROR line for each would only mislead.
+        template.setProducerListener(new ProducerListener<>() {
+        });
+        return template;
     }
 
     @Bean
@@ -82,8 +91,16 @@ public class WorkerConfiguration {
     }
 
     @Bean
-    StreamBatchListener streamBatchListener(BatchIngester ingester, IngestMetrics metrics, DatabaseCircuit database) {
-        return new StreamBatchListener(ingester, metrics, database);
+    FailingBatches failingBatches(ConsumerSettings settings, IngestMetrics metrics) {
+        FailingBatches failing = new FailingBatches(settings.stuckAfter(), System::nanoTime);
+        metrics.registerBatchFailing(failing::failingFor);
+        return failing;
+    }
+
+    @Bean
+    StreamBatchListener streamBatchListener(BatchIngester ingester, IngestMetrics metrics, DatabaseCircuit database,
+                                            FailingBatches failing) {
+        return new StreamBatchListener(ingester, metrics, database, failing);
     }
 
     /** Resilience4j circuit breaker {@code database}, tuned under resilience4j.circuitbreaker.instances.database. */
@@ -92,9 +109,15 @@ public class WorkerConfiguration {
         return new DatabaseCircuit(breakers.circuitBreaker("database"), metrics);
     }
 
+    /** Sized so that the dead letter of any record the consumers can fetch fits (see {@link DeadLetterLimits}). */
     @Bean
-    TopicProvisioner topicProvisioner(KafkaAdmin kafkaAdmin, TopicSettings settings) {
-        return new TopicProvisioner(kafkaAdmin, settings);
+    DeadLetterLimits deadLetterLimits(ConsumerSettings settings, EventLimits limits) {
+        return DeadLetterLimits.forConsumer(settings.maxPartitionFetchSize().toBytes(), limits.maxDocumentSize().toBytes());
+    }
+
+    @Bean
+    TopicProvisioner topicProvisioner(KafkaAdmin kafkaAdmin, TopicSettings settings, DeadLetterLimits deadLetterLimits) {
+        return new TopicProvisioner(kafkaAdmin, settings, deadLetterLimits);
     }
 
     /**
@@ -114,14 +137,22 @@ public class WorkerConfiguration {
     StreamConsumers streamConsumers(ConsumerFactory<byte[], byte[]> consumerFactory, StreamCatalog catalog,
                                     StreamBatchListener listener, ConsumerSettings settings, TopicProvisioner topics,
                                     CommonErrorHandler batchErrorHandler, ApplicationEventPublisher events,
-                                    DatabaseCircuit database) {
+                                    DatabaseCircuit database, FailingBatches failing) {
         return new StreamConsumers(consumerFactory, catalog, listener, settings, topics, batchErrorHandler, events,
-                database);
+                database, failing);
     }
 
     @Bean
-    StreamConsumersHealthIndicator streamConsumersHealthIndicator(StreamConsumers consumers, DatabaseCircuit database) {
-        return new StreamConsumersHealthIndicator(consumers, database);
+    CommittedOffsetLag committedOffsetLag(StreamCatalog catalog, ConsumerSettings settings, KafkaAdmin kafkaAdmin,
+                                          TopicSettings topics, IngestMetrics metrics) {
+        return new CommittedOffsetLag(catalog, settings.groupId(), kafkaAdmin.getConfigurationProperties(),
+                settings.lagInterval(), topics.adminTimeout(), metrics);
+    }
+
+    @Bean
+    StreamConsumersHealthIndicator streamConsumersHealthIndicator(StreamConsumers consumers, DatabaseCircuit database,
+                                                                  FailingBatches failing) {
+        return new StreamConsumersHealthIndicator(consumers, database, failing);
     }
 
     /** Consumer settings the worker's correctness depends on are set here, not left to configuration. */
@@ -144,17 +175,21 @@ public class WorkerConfiguration {
         };
     }
 
-    /** Dead letters must not be lost: every broker in sync acknowledges, and retries cannot duplicate or reorder. */
+    /**
+     * Dead letters must not be lost: every broker in sync acknowledges, and retries cannot duplicate or reorder. And
+     * they must fit: the producer takes the letter of the largest record the consumers can fetch, compressed.
+     */
     @Bean
-    DefaultKafkaProducerFactoryCustomizer deadLetterProducerSettings() {
+    DefaultKafkaProducerFactoryCustomizer deadLetterProducerSettings(DeadLetterLimits limits) {
         return factory -> {
             @SuppressWarnings("unchecked")
             var bytes = (org.springframework.kafka.core.DefaultKafkaProducerFactory<byte[], byte[]>) factory;
             bytes.setKeySerializer(new ByteArraySerializer());
             bytes.setValueSerializer(new ByteArraySerializer());
-            bytes.updateConfigs(Map.of(
-                    ProducerConfig.ACKS_CONFIG, "all",
-                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true));
+            Map<String, Object> config = new java.util.HashMap<>(limits.producerConfig());
+            config.put(ProducerConfig.ACKS_CONFIG, "all");
+            config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            bytes.updateConfigs(config);
         };
     }
 }

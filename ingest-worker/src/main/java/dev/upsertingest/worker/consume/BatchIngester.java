@@ -18,12 +18,10 @@ import org.slf4j.LoggerFactory;
 
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * One consumed batch, start to finish: parse every record against its stream's rules, route rejects to the
@@ -53,13 +51,13 @@ public class BatchIngester {
     public void ingest(List<ConsumerRecord<byte[], byte[]>> records) {
         long start = System.nanoTime();
         List<Accepted> accepted = new ArrayList<>(records.size());
-        Map<String, Integer> consumed = new HashMap<>();
+        BatchLedger ledger = new BatchLedger();
         List<DeadLetter> rejected = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
             ConsumerRecord<byte[], byte[]> record = records.get(i);
             StreamDefinition stream = catalog.byTopic(record.topic()).orElseThrow(() ->
                     new IllegalStateException("consumed topic " + record.topic() + " belongs to no registered stream"));
-            consumed.merge(stream.name(), 1, Integer::sum);
+            ledger.consumed(stream.name());
             ParsedEvent event = parser.parse(stream, record.key(), record.value());
             if (event instanceof ParsedEvent.Rejected r) {
                 rejected.add(new DeadLetter(record, stream, r.reason(), r.detail()));
@@ -69,27 +67,51 @@ public class BatchIngester {
         }
         long parsed = System.nanoTime();
 
-        CompletableFuture<Void> sending = deadLetters.publish(rejected);
+        DeadLetterPublisher.Sending sending = deadLetters.publish(rejected);
         List<TableWriteResult> results = new ArrayList<>();
         List<DeadLetter> refused = new ArrayList<>();
         writeOrSplit(accepted, results, refused);
         long written = System.nanoTime();
-        deadLetters.await(sending);
+        List<DeadLetter> withoutValue = new ArrayList<>(deadLetters.await(sending));
         if (!refused.isEmpty()) {
-            deadLetters.await(deadLetters.publish(refused));
+            withoutValue.addAll(deadLetters.await(deadLetters.publish(refused)));
             rejected.addAll(refused);
         }
         long done = System.nanoTime();
 
-        consumed.forEach(metrics::consumed);
+        // Everything is durable now: count what became of each event, once, for the attempt that succeeded.
+        results.forEach(ledger::written);
+        rejected.forEach(letter -> ledger.deadLettered(letter.stream().name(), letter.reason()));
+        count(ledger);
         results.forEach(metrics::written);
         rejected.forEach(letter -> metrics.deadLettered(letter.stream().name(), letter.reason()));
+        withoutValue.forEach(letter -> metrics.deadLetteredWithoutValue(letter.stream().name(), letter.reason()));
         metrics.batch(records.size(), parsed - start, written - parsed, done - written, done - start);
         if (!rejected.isEmpty()) {
             logRejected(rejected, records.size());
         }
         if (log.isDebugEnabled()) {
             log.debug("Batch of {} events written in {} ms: {}", records.size(), (done - start) / 1_000_000, results);
+        }
+    }
+
+    /**
+     * Publishes the batch's accounts. A stream whose outcomes do not add up to what it consumed is a bug in this
+     * worker: it is logged at ERROR with the accounts and counted ({@code ingest.conservation.violations}, which an
+     * alert watches). The batch is still committed: its rows and dead letters are durable, and a retry would account
+     * for it the same way, forever.
+     */
+    private void count(BatchLedger ledger) {
+        ledger.tallies().forEach((stream, tally) -> {
+            metrics.consumed(stream, tally.consumed());
+            tally.outcomes().forEach((outcome, events) ->
+                    metrics.eventOutcome(stream, outcome.outcome().tag(), outcome.reason(), events));
+        });
+        for (BatchLedger.Imbalance imbalance : ledger.imbalances()) {
+            metrics.conservationViolated(imbalance.stream());
+            log.error("Conservation violated in a batch of stream {}: {}. Every consumed event must be applied, "
+                    + "dead-lettered or ignored by rule exactly once; this is a bug in the worker, please report it "
+                    + "with this line", imbalance.stream(), imbalance.problem());
         }
     }
 

@@ -31,6 +31,10 @@ import java.time.Duration;
  *                              database is back the worker notices.
  * @param deadLetterTimeout     how long to wait for the broker to acknowledge a batch's dead letters before the batch
  *                              fails (and is retried)
+ * @param stuckAfter            how long a batch may keep failing (its partitions standing still) before readiness goes
+ *                              down and says why; longer than {@code retryMaxInterval}, so one retry is not an alarm
+ * @param lagInterval           how often the worker measures the group's committed lag per stream
+ *                              ({@code ingest.consumer.lag}): one admin round trip per interval
  */
 @Validated
 @ConfigurationProperties("ingest.consumer")
@@ -45,7 +49,9 @@ public record ConsumerSettings(
         @NotNull @DefaultValue("30s") Duration shutdownTimeout,
         @NotNull @DefaultValue("200ms") Duration retryInitialInterval,
         @NotNull @DefaultValue("5s") Duration retryMaxInterval,
-        @NotNull @DefaultValue("30s") Duration deadLetterTimeout) {
+        @NotNull @DefaultValue("30s") Duration deadLetterTimeout,
+        @NotNull @DefaultValue("1m") Duration stuckAfter,
+        @NotNull @DefaultValue("15s") Duration lagInterval) {
 
     public ConsumerSettings {
         if (fetchMaxWait != null && fetchMaxWait.toMillis() > 1000) {
@@ -54,6 +60,13 @@ public record ConsumerSettings(
         }
         if (retryInitialInterval != null && retryMaxInterval != null && retryMaxInterval.compareTo(retryInitialInterval) < 0) {
             throw new IllegalArgumentException("ingest.consumer.retry-max-interval must not be shorter than retry-initial-interval");
+        }
+        if (stuckAfter != null && retryMaxInterval != null && stuckAfter.compareTo(retryMaxInterval) <= 0) {
+            // Otherwise a batch that failed once and waits for its next attempt would already count as stuck.
+            throw new IllegalArgumentException("ingest.consumer.stuck-after must be longer than retry-max-interval");
+        }
+        if (lagInterval != null && lagInterval.toMillis() < 1000) {
+            throw new IllegalArgumentException("ingest.consumer.lag-interval must be at least 1s");
         }
     }
 }

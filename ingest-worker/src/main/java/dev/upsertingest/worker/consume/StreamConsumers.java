@@ -1,6 +1,7 @@
 package dev.upsertingest.worker.consume;
 
 import dev.upsertingest.core.stream.StreamCatalog;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,6 +10,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
+import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
 import org.springframework.kafka.listener.ContainerProperties;
 
 import java.util.Collection;
@@ -29,6 +31,7 @@ public class StreamConsumers implements SmartLifecycle {
     private final TopicProvisioner topics;
     private final CommonErrorHandler errorHandler;
     private final ApplicationEventPublisher events;
+    private final FailingBatches failing;
     private volatile ConcurrentMessageListenerContainer<byte[], byte[]> container;
     /** Started by the application (and not stopped since): consumers run unless held for a rewind. */
     private boolean wanted;
@@ -40,7 +43,8 @@ public class StreamConsumers implements SmartLifecycle {
 
     public StreamConsumers(ConsumerFactory<byte[], byte[]> consumerFactory, StreamCatalog catalog,
                            StreamBatchListener listener, ConsumerSettings settings, TopicProvisioner topics,
-                           CommonErrorHandler errorHandler, ApplicationEventPublisher events, DatabaseCircuit database) {
+                           CommonErrorHandler errorHandler, ApplicationEventPublisher events, DatabaseCircuit database,
+                           FailingBatches failing) {
         this.consumerFactory = consumerFactory;
         this.catalog = catalog;
         this.listener = listener;
@@ -48,6 +52,7 @@ public class StreamConsumers implements SmartLifecycle {
         this.topics = topics;
         this.errorHandler = errorHandler;
         this.events = events;
+        this.failing = failing;
         database.controls(this);
     }
 
@@ -84,6 +89,12 @@ public class StreamConsumers implements SmartLifecycle {
         properties.setAckMode(ContainerProperties.AckMode.BATCH);
         properties.setSyncCommits(true);
         properties.setShutdownTimeout(settings.shutdownTimeout().toMillis());
+        properties.setConsumerRebalanceListener(new ConsumerAwareRebalanceListener() {
+            @Override
+            public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+                failing.assigned(consumer.assignment()); // the whole assignment, eager or cooperative
+            }
+        });
         ConcurrentMessageListenerContainer<byte[], byte[]> created =
                 new ConcurrentMessageListenerContainer<>(consumerFactory, properties);
         created.setConcurrency(settings.concurrency());
@@ -140,6 +151,17 @@ public class StreamConsumers implements SmartLifecycle {
         }
     }
 
+    /**
+     * Whether every consumer thread that has partitions has paused: asked to by {@link #pause()}, and past its last
+     * poll since (a thread without partitions has nothing to pause).
+     */
+    public boolean isPaused() {
+        ConcurrentMessageListenerContainer<byte[], byte[]> current = container;
+        return current != null && current.isPauseRequested() && current.getContainers().stream()
+                .filter(child -> child.getAssignedPartitions() != null && !child.getAssignedPartitions().isEmpty())
+                .allMatch(child -> child.isContainerPaused());
+    }
+
     public String groupId() {
         return settings.groupId();
     }
@@ -148,6 +170,7 @@ public class StreamConsumers implements SmartLifecycle {
         if (container != null) {
             container.stop(); // waits for the in-flight batch
             container = null;
+            failing.clear();
             log.info("Stream consumers stopped");
         }
     }

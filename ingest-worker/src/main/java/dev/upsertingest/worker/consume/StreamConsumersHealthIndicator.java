@@ -1,20 +1,27 @@
 package dev.upsertingest.worker.consume;
 
+import org.apache.kafka.common.TopicPartition;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
+import java.util.List;
+import java.util.Optional;
+
 /**
- * Up when the stream consumers run and the database circuit is closed (or there is nothing to consume); part of the
- * readiness group, so a worker that cannot write says so.
+ * Up when the stream consumers run, the database circuit is closed and no batch has been failing for longer than
+ * {@code ingest.consumer.stuck-after} (or there is nothing to consume); part of the readiness group, so a worker that
+ * cannot write, or whose partitions stand still behind a batch it cannot finish, says so.
  */
 public class StreamConsumersHealthIndicator implements HealthIndicator {
 
     private final StreamConsumers consumers;
     private final DatabaseCircuit database;
+    private final FailingBatches failing;
 
-    public StreamConsumersHealthIndicator(StreamConsumers consumers, DatabaseCircuit database) {
+    public StreamConsumersHealthIndicator(StreamConsumers consumers, DatabaseCircuit database, FailingBatches failing) {
         this.consumers = consumers;
         this.database = database;
+        this.failing = failing;
     }
 
     @Override
@@ -31,6 +38,21 @@ public class StreamConsumersHealthIndicator implements HealthIndicator {
         }
         if (!consumers.isConsuming()) {
             return Health.down().withDetail("reason", "stream consumers are not running").build();
+        }
+        Optional<FailingBatches.Failing> stuck = failing.stuck();
+        if (stuck.isPresent()) {
+            FailingBatches.Failing batch = stuck.get();
+            long seconds = failing.failingFor(batch).toSeconds();
+            List<String> partitions = batch.partitions().stream().map(TopicPartition::toString).sorted().toList();
+            return Health.down()
+                    .withDetail("reason", "a batch has been failing for " + seconds + " s (" + batch.attempts()
+                            + " attempts), so partitions " + partitions + " do not move: " + batch.lastError())
+                    .withDetail("failingSeconds", seconds)
+                    .withDetail("attempts", batch.attempts())
+                    .withDetail("partitions", partitions)
+                    .withDetail("lastError", batch.lastError())
+                    .withDetail("stuckAfter", failing.stuckAfter().toString())
+                    .build();
         }
         return Health.up().withDetail("assignedPartitions", consumers.assignedPartitions().size()).build();
     }

@@ -1,8 +1,13 @@
 package dev.upsertingest.worker.consume;
 
 import dev.upsertingest.core.stream.StreamDefinition;
+import dev.upsertingest.worker.errors.DeadLetterHeaders;
+import dev.upsertingest.worker.errors.DeadLetterLimits;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
@@ -16,27 +21,37 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Creates the stream and dead-letter topics that do not exist yet; never alters one that does. */
+/**
+ * Creates the stream and dead-letter topics that do not exist yet; never alters one that does. Dead-letter topics are
+ * created to take the largest dead letter the worker may send ({@link DeadLetterLimits}); an existing one that takes
+ * less is reported, since letters too large for it are sent without their value.
+ */
 public class TopicProvisioner {
 
     private static final Logger log = LoggerFactory.getLogger(TopicProvisioner.class);
 
     private final KafkaAdmin kafkaAdmin;
     private final TopicSettings settings;
+    private final DeadLetterLimits deadLetterLimits;
+    private final Set<String> reportedSmall = ConcurrentHashMap.newKeySet();
 
-    public TopicProvisioner(KafkaAdmin kafkaAdmin, TopicSettings settings) {
+    public TopicProvisioner(KafkaAdmin kafkaAdmin, TopicSettings settings, DeadLetterLimits deadLetterLimits) {
         this.kafkaAdmin = kafkaAdmin;
         this.settings = settings;
+        this.deadLetterLimits = deadLetterLimits;
     }
 
     public void ensureTopics(Collection<StreamDefinition> streams) {
         long timeout = settings.adminTimeout().toMillis();
         try (Admin admin = Admin.create(kafkaAdmin.getConfigurationProperties())) {
             Set<String> existing = admin.listTopics().names().get(timeout, TimeUnit.MILLISECONDS);
+            warnAboutSmallDeadLetterTopics(admin, streams.stream().map(StreamDefinition::deadLetterTopic)
+                    .filter(existing::contains).distinct().toList());
             List<NewTopic> missing = new ArrayList<>();
             for (StreamDefinition stream : streams) {
                 if (!existing.contains(stream.topic())) {
@@ -44,9 +59,10 @@ public class TopicProvisioner {
                             Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, settings.cleanupPolicy())));
                 }
                 if (!existing.contains(stream.deadLetterTopic())) {
-                    missing.add(newTopic(stream.deadLetterTopic(), settings.deadLetterPartitions(), Map.of(
-                            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-                            TopicConfig.RETENTION_MS_CONFIG, Long.toString(settings.deadLetterRetention().toMillis()))));
+                    Map<String, String> config = new HashMap<>(deadLetterLimits.topicConfig());
+                    config.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE);
+                    config.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(settings.deadLetterRetention().toMillis()));
+                    missing.add(newTopic(stream.deadLetterTopic(), settings.deadLetterPartitions(), config));
                 }
             }
             if (missing.isEmpty()) {
@@ -78,6 +94,31 @@ public class TopicProvisioner {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
             log.warn("Could not check the stream topics ({}); consumers start anyway and wait for the broker", e.toString());
+        }
+    }
+
+    /** Once per topic and worker: the broker-side limit of a dead-letter topic the worker did not create. */
+    private void warnAboutSmallDeadLetterTopics(Admin admin, List<String> topics) throws InterruptedException {
+        List<ConfigResource> unchecked = topics.stream().filter(t -> !reportedSmall.contains(t))
+                .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
+        if (unchecked.isEmpty()) {
+            return;
+        }
+        try {
+            Map<ConfigResource, Config> configs = admin.describeConfigs(unchecked).all()
+                    .get(settings.adminTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            configs.forEach((resource, config) -> {
+                ConfigEntry entry = config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+                if (entry != null && entry.value() != null && Long.parseLong(entry.value()) < deadLetterLimits.maxRecordSize()
+                        && reportedSmall.add(resource.name())) {
+                    log.warn("Dead-letter topic {} takes batches up to {} bytes (max.message.bytes), the worker's dead "
+                            + "letters may be {} bytes: a letter the broker refuses as too large is sent without its "
+                            + "value (header {}=true). Raise the topic's max.message.bytes to keep every value.",
+                            resource.name(), entry.value(), deadLetterLimits.maxRecordSize(), DeadLetterHeaders.VALUE_DROPPED);
+                }
+            });
+        } catch (ExecutionException | TimeoutException e) {
+            log.debug("Could not read the configuration of the dead-letter topics: {}", e.toString());
         }
     }
 

@@ -2,13 +2,18 @@ package dev.upsertingest.worker.errors;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -19,8 +24,16 @@ import java.util.concurrent.TimeoutException;
  * Sends rejected events to their stream's dead-letter topic ({@code <topic>.dlt}) with the reason and origin in
  * {@link DeadLetterHeaders}. Sending is asynchronous so it overlaps the database write; the caller awaits it before
  * the batch's offsets are committed, so a rejected event is never dropped on the floor.
+ *
+ * <p>A letter the producer or the broker refuses as too large ({@link RecordTooLargeException}) is sent again
+ * without its value, flagged with {@link DeadLetterHeaders#VALUE_DROPPED}: its key, headers, reason and original
+ * coordinates still reach the dead-letter topic, and the partition moves on. Any other failure, or a letter that does
+ * not fit even without its value, fails the batch, which is then retried (and reported by the worker's readiness).
  */
 public class DeadLetterPublisher {
+
+    private static final Logger log = LoggerFactory.getLogger(DeadLetterPublisher.class);
+    private static final byte[] NO_VALUE = new byte[0];
 
     private final KafkaTemplate<byte[], byte[]> template;
     private final Duration sendTimeout;
@@ -32,34 +45,126 @@ public class DeadLetterPublisher {
         this.clock = clock;
     }
 
-    /** Starts sending; the future completes when the broker has acknowledged every letter. */
-    public CompletableFuture<Void> publish(List<DeadLetter> letters) {
-        if (letters.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
+    /** Letters on their way to the broker; pass to {@link #await}. */
+    public static final class Sending {
+        private final List<DeadLetter> letters;
+        private final String failedAt;
+        private final List<CompletableFuture<?>> sends;
+
+        private Sending(List<DeadLetter> letters, String failedAt, List<CompletableFuture<?>> sends) {
+            this.letters = letters;
+            this.failedAt = failedAt;
+            this.sends = sends;
         }
-        String failedAt = clock.instant().toString();
-        CompletableFuture<?>[] sends = new CompletableFuture<?>[letters.size()];
-        for (int i = 0; i < letters.size(); i++) {
-            sends[i] = template.send(toProducerRecord(letters.get(i), failedAt));
-        }
-        return CompletableFuture.allOf(sends);
     }
 
-    /** Waits for {@link #publish}; throws if any letter was not acknowledged in time. */
-    public void await(CompletableFuture<Void> published) {
+    /** Starts sending; {@link #await} tells when the broker has acknowledged every letter. */
+    public Sending publish(List<DeadLetter> letters) {
+        String failedAt = clock.instant().toString();
+        List<CompletableFuture<?>> sends = new ArrayList<>(letters.size());
+        for (DeadLetter letter : letters) {
+            sends.add(send(toProducerRecord(letter, failedAt, true)));
+        }
+        return new Sending(List.copyOf(letters), failedAt, sends);
+    }
+
+    /**
+     * Waits for {@link #publish}, sending letters that were too large again without their value.
+     *
+     * @return the letters that went without their value (empty when every letter was sent whole)
+     * @throws DeadLetterException if a letter was not acknowledged in time, failed for another reason, or did not fit
+     *                             even without its value
+     */
+    public List<DeadLetter> await(Sending sending) {
+        List<Integer> tooLarge = new ArrayList<>();
+        List<Throwable> tooLargeCauses = new ArrayList<>();
+        long deadline = System.nanoTime() + sendTimeout.toNanos();
+        for (int i = 0; i < sending.sends.size(); i++) {
+            Throwable failure = failure(sending.sends.get(i), deadline);
+            if (failure == null) {
+                continue;
+            }
+            if (!isTooLarge(failure)) {
+                throw new DeadLetterException("the dead letter of " + coordinates(sending.letters.get(i).record())
+                        + " could not be sent: " + rootCause(failure), failure);
+            }
+            tooLarge.add(i);
+            tooLargeCauses.add(rootCause(failure));
+        }
+        if (tooLarge.isEmpty()) {
+            return List.of();
+        }
+        List<DeadLetter> dropped = new ArrayList<>(tooLarge.size());
+        List<CompletableFuture<?>> resends = new ArrayList<>(tooLarge.size());
+        for (int index : tooLarge) {
+            DeadLetter letter = sending.letters.get(index);
+            dropped.add(letter);
+            resends.add(send(toProducerRecord(letter, sending.failedAt, false)));
+        }
+        long resendDeadline = System.nanoTime() + sendTimeout.toNanos();
+        for (int i = 0; i < resends.size(); i++) {
+            Throwable failure = failure(resends.get(i), resendDeadline);
+            ConsumerRecord<byte[], byte[]> source = dropped.get(i).record();
+            if (failure != null) {
+                throw new DeadLetterException("the dead letter of " + coordinates(source) + " could not be sent, "
+                        + "whole (" + tooLargeCauses.get(i) + ") nor without its value: " + rootCause(failure), failure);
+            }
+            log.warn("Dead letter of {} ({}) sent without its value of {} bytes, which did not fit: {}",
+                    coordinates(source), dropped.get(i).reason().code(), valueSize(source), tooLargeCauses.get(i).toString());
+        }
+        return dropped;
+    }
+
+    private CompletableFuture<?> send(ProducerRecord<byte[], byte[]> record) {
         try {
-            published.get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            return template.send(record);
+        } catch (RuntimeException e) { // e.g. a producer that cannot be created: the batch fails and is retried
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** The send's failure, {@code null} if it was acknowledged. */
+    private Throwable failure(CompletableFuture<?> send, long deadlineNanos) {
+        try {
+            send.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DeadLetterException("interrupted while sending dead letters", e);
         } catch (ExecutionException e) {
-            throw new DeadLetterException("a dead letter could not be sent: " + e.getCause(), e.getCause());
+            return e.getCause() == null ? e : e.getCause();
         } catch (TimeoutException e) {
             throw new DeadLetterException("dead letters not acknowledged within " + sendTimeout, e);
         }
     }
 
-    private static ProducerRecord<byte[], byte[]> toProducerRecord(DeadLetter letter, String failedAt) {
+    /** Too large for the producer's {@code max.request.size} or {@code buffer.memory}, or for the topic. */
+    static boolean isTooLarge(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof RecordTooLargeException || t instanceof RecordBatchTooLargeException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Throwable rootCause(Throwable failure) {
+        Throwable t = failure;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private static String coordinates(ConsumerRecord<?, ?> record) {
+        return record.topic() + "-" + record.partition() + "@" + record.offset();
+    }
+
+    private static int valueSize(ConsumerRecord<byte[], byte[]> record) {
+        return record.value() == null ? 0 : record.value().length;
+    }
+
+    private static ProducerRecord<byte[], byte[]> toProducerRecord(DeadLetter letter, String failedAt, boolean whole) {
         ConsumerRecord<byte[], byte[]> source = letter.record();
         RecordHeaders headers = new RecordHeaders();
         for (Header header : source.headers()) {
@@ -73,7 +178,13 @@ public class DeadLetterPublisher {
         add(headers, DeadLetterHeaders.ORIGINAL_OFFSET, Long.toString(source.offset()));
         add(headers, DeadLetterHeaders.ORIGINAL_TIMESTAMP, Long.toString(source.timestamp()));
         add(headers, DeadLetterHeaders.FAILED_AT, failedAt);
-        return new ProducerRecord<>(letter.stream().deadLetterTopic(), null, source.key(), source.value(), headers);
+        byte[] value = source.value();
+        if (!whole) {
+            add(headers, DeadLetterHeaders.VALUE_DROPPED, "true");
+            add(headers, DeadLetterHeaders.ORIGINAL_VALUE_SIZE, Integer.toString(valueSize(source)));
+            value = value == null ? null : NO_VALUE;
+        }
+        return new ProducerRecord<>(letter.stream().deadLetterTopic(), null, source.key(), value, headers);
     }
 
     private static void add(RecordHeaders headers, String name, String value) {

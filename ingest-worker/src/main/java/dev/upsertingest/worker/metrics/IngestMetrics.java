@@ -20,6 +20,9 @@ public class IngestMetrics {
 
     public static final String EVENTS_CONSUMED = "ingest.events.consumed";
     public static final String EVENTS_DEAD_LETTERED = "ingest.events.dead.lettered";
+    public static final String EVENTS_DEAD_LETTERED_WITHOUT_VALUE = "ingest.events.dead.lettered.without.value";
+    public static final String EVENTS_OUTCOME = "ingest.events.outcome";
+    public static final String CONSERVATION_VIOLATIONS = "ingest.conservation.violations";
     public static final String EVENTS_COLLAPSED = "ingest.events.collapsed";
     public static final String EVENTS_STALE = "ingest.events.stale";
     public static final String ROWS_UPSERTED = "ingest.rows.upserted";
@@ -28,6 +31,8 @@ public class IngestMetrics {
     public static final String BATCH_DURATION = "ingest.batch.duration";
     public static final String BATCH_EVENTS = "ingest.batch.events";
     public static final String BATCH_FAILURES = "ingest.batch.failures";
+    public static final String BATCH_FAILING = "ingest.batch.failing";
+    public static final String CONSUMER_LAG = "ingest.consumer.lag";
     public static final String DATABASE_AVAILABLE = "ingest.database.available";
     public static final String DATABASE_OUTAGE = "ingest.database.outage.duration";
     public static final String REBUILDS = "ingest.rebuilds";
@@ -83,6 +88,38 @@ public class IngestMetrics {
                 .increment();
     }
 
+    /** A dead letter too large for the producer or the dead-letter topic was sent without its value. */
+    public void deadLetteredWithoutValue(String stream, RejectReason reason) {
+        Counter.builder(EVENTS_DEAD_LETTERED_WITHOUT_VALUE)
+                .description("Dead letters sent without their value (header ingest.dlt.value.dropped), because the "
+                        + "whole record was too large for the dead-letter producer or topic")
+                .tags("stream", stream, "reason", reason.code())
+                .register(registry)
+                .increment();
+    }
+
+    /**
+     * What became of {@code events} events of a stream in one batch that succeeded.
+     *
+     * @param outcome applied, dead_lettered or ignored
+     * @param reason  why (see {@code EventOutcome}): changed, deleted, unverified; a reject reason code; unchanged,
+     *                superseded, merged, stale_version
+     */
+    public void eventOutcome(String stream, String outcome, String reason, long events) {
+        Counter.builder(EVENTS_OUTCOME)
+                .description("What became of each consumed event: applied, dead_lettered or ignored by a documented "
+                        + "rule, by reason. Per stream, the outcomes add up to ingest.events.consumed")
+                .tags("stream", stream, "outcome", outcome, "reason", reason)
+                .register(registry)
+                .increment(events);
+    }
+
+    /** A batch whose outcome counts did not add up to the events it consumed for a stream: a bug. */
+    public void conservationViolated(String stream) {
+        counter(CONSERVATION_VIOLATIONS, "Batches whose event outcomes did not add up to the events consumed "
+                + "(a bug; the worker logs the accounts at ERROR)", "stream", stream).increment();
+    }
+
     public void written(TableWriteResult result) {
         String stream = result.stream();
         counter(EVENTS_COLLAPSED, "Events folded into a later event of the same key in the same batch", "stream", stream)
@@ -105,6 +142,25 @@ public class IngestMetrics {
         timer(Phase.DEAD_LETTER).record(Duration.ofNanos(deadLetterNanos));
         timer(Phase.TOTAL).record(Duration.ofNanos(totalNanos));
         lastBatchEpochSeconds.set(System.currentTimeMillis() / 1000);
+    }
+
+    /** How long the longest-failing batch has been failing (and its partitions standing still); 0 when none fails. */
+    public void registerBatchFailing(java.util.function.Supplier<Duration> failingFor) {
+        Gauge.builder(BATCH_FAILING, () -> failingFor.get().toMillis() / 1000.0)
+                .description("How long the current batch of the worst consumer thread has been failing and retried "
+                        + "(its partitions do not move meanwhile); 0 when every batch goes through")
+                .baseUnit("seconds")
+                .register(registry);
+    }
+
+    /** Records of a stream not yet committed by the consumer group (end offset - committed offset, all partitions). */
+    public void registerConsumerLag(String stream, java.util.function.DoubleSupplier lag) {
+        Gauge.builder(CONSUMER_LAG, lag::getAsDouble)
+                .description("Records of the stream's topic the consumer group has not committed yet (end offset minus "
+                        + "committed offset, summed over partitions), measured by the worker; unlike Kafka's records-lag "
+                        + "it grows while a fetched batch keeps failing. NaN while it cannot be measured")
+                .tag("stream", stream)
+                .register(registry);
     }
 
     /** 1 while the database circuit breaker is closed (batches are written), 0 while consuming is paused. */

@@ -20,4 +20,14 @@ public final class LastWriteWinsBatch extends TableBatch {
         boolean deleteFirst = stream.versioned() && previous != null && (previous.delete() || previous.deleteFirst());
         return new RowChange(upsert.key(), false, upsert.json(), null, upsert.version(), deleteFirst, new int[]{source});
     }
+
+    @Override
+    protected boolean mergesInto(RowChange previous) {
+        return false;
+    }
+
+    @Override
+    protected int upsertsIn(RowChange change) {
+        return 1;
+    }
 }

@@ -31,4 +31,15 @@ public final class MergingBatch extends TableBatch {
         Long version = upsert.version() == null ? null : Math.max(upsert.version(), previous.version());
         return new RowChange(upsert.key(), false, null, merged, version, previous.deleteFirst(), previous.plus(source));
     }
+
+    @Override
+    protected boolean mergesInto(RowChange previous) {
+        return !previous.delete();
+    }
+
+    @Override
+    protected int upsertsIn(RowChange change) {
+        // A patch's sources are its upserts, after the tombstone it follows, if any.
+        return change.delete() ? 1 : change.sources().length - (change.deleteFirst() ? 1 : 0);
+    }
 }

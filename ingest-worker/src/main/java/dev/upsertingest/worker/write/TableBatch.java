@@ -28,6 +28,8 @@ public abstract sealed class TableBatch permits LastWriteWinsBatch, MergingBatch
     protected final Map<EventKey, RowChange> changes = new HashMap<>();
     private int events;
     private int stale;
+    private int superseded;
+    private int merged;
 
     protected TableBatch(StreamDefinition stream) {
         this.stream = stream;
@@ -49,17 +51,36 @@ public abstract sealed class TableBatch permits LastWriteWinsBatch, MergingBatch
             stale++; // an older version arriving after a newer one never wins, in the batch as in the table
             return;
         }
+        if (previous != null) {
+            if (mergesInto(previous)) {
+                merged++;
+            } else {
+                superseded++;
+            }
+        }
         changes.put(upsert.key(), combine(previous, upsert, source));
     }
 
     /** Adds a tombstone found at {@code source}: whatever came before for this key, the row goes. */
     public final void delete(EventKey key, int source) {
         events++;
-        changes.put(key, RowChange.delete(key, source));
+        RowChange previous = changes.put(key, RowChange.delete(key, source));
+        if (previous != null) {
+            // Everything the dropped change was made of is superseded, including events counted as merged into it.
+            int dropped = upsertsIn(previous);
+            superseded += dropped;
+            merged -= dropped - 1;
+        }
     }
 
     /** The change for a key given the change collapsed so far ({@code null} if none) and the next upsert event. */
     protected abstract RowChange combine(RowChange previous, ParsedEvent.Upsert upsert, int source);
+
+    /** Whether the next upsert of a key folds {@code previous} into itself (merge) rather than replacing it. */
+    protected abstract boolean mergesInto(RowChange previous);
+
+    /** How many events a change stands for: 1 for a tombstone, the merged upserts of a patch. */
+    protected abstract int upsertsIn(RowChange change);
 
     /** Events added, including tombstones and events dropped as stale. */
     public int events() {
@@ -71,9 +92,36 @@ public abstract sealed class TableBatch permits LastWriteWinsBatch, MergingBatch
         return stale;
     }
 
-    /** Events folded into another event of the same key. */
+    /** Events folded into another event of the same key: {@link #supersededEvents()} plus {@link #mergedEvents()}. */
     public int collapsedEvents() {
-        return events - stale - changes.size();
+        return superseded + merged;
+    }
+
+    /**
+     * Events whose effect a later event of the same key in this batch replaced: in replace mode every event but the
+     * last of its key; in either mode an event followed by a tombstone, and a tombstone followed by an upsert (the
+     * row starts over as that upsert).
+     */
+    public int supersededEvents() {
+        return superseded;
+    }
+
+    /** Merge mode: upserts whose fields were folded into a later upsert of the same key (no tombstone between). */
+    public int mergedEvents() {
+        return merged;
+    }
+
+    /** Rows this batch changes: one per distinct key (a delete or an upsert). */
+    public int rows() {
+        return changes.size();
+    }
+
+    /**
+     * Whether every event added is accounted for exactly once: as the change of its row, or as superseded, merged or
+     * stale. True by construction; checked by the caller, who counts what became of each event.
+     */
+    public boolean isBalanced() {
+        return events == changes.size() + superseded + merged + stale;
     }
 
     public boolean isEmpty() {

@@ -79,8 +79,8 @@ public final class UpsertBatchWriter {
         }
         List<RowChange> upserts = batch.upserts(toJson);
         long changed = upserts.isEmpty() ? 0 : tableWriter.upsert(connection, sql, upserts);
-        return new TableWriteResult(stream.name(), batch.events(), batch.collapsedEvents(), batch.staleEvents(),
-                upserts.size(), changed, deleted);
+        return new TableWriteResult(stream.name(), batch.events(), batch.supersededEvents(), batch.mergedEvents(),
+                batch.staleEvents(), batch.rows() - upserts.size(), upserts.size(), changed, deleted);
     }
 
     private void applyTransactionSettings(Connection connection) throws SQLException {

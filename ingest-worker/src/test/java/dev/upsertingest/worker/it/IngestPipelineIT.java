@@ -79,6 +79,9 @@ class IngestPipelineIT {
         assertThat(worker.counter(IngestMetrics.EVENTS_COLLAPSED)).as("duplicates were collapsed inside batches").isPositive();
         assertThat(worker.counter(IngestMetrics.EVENTS_CONSUMED)).isEqualTo(10_000);
         assertThat(worker.counter(IngestMetrics.BATCH_FAILURES)).as("no batch ever failed").isZero();
+        await().atMost(PATIENCE).until(() -> events.committedToTheEnd(worker.groupId(), topic));
+        Conservation.assertConserved(worker, "orders", 10_000, 0);
+        assertThat(worker.outcome("orders", "applied")).as("at least one change per row").isGreaterThanOrEqualTo(1000);
     }
 
     @Test
@@ -158,6 +161,8 @@ class IngestPipelineIT {
         assertThat(db.count("select count(*) from streams.items where id = 'bad' or id = 'x'")).isZero();
         assertThat(worker.counter(IngestMetrics.EVENTS_DEAD_LETTERED)).isEqualTo(bad.size());
         assertThat(worker.counter(IngestMetrics.EVENTS_DEAD_LETTERED, "reason", "missing_key")).isEqualTo(1);
+        await().atMost(PATIENCE).until(() -> events.committedToTheEnd(worker.groupId(), topic));
+        Conservation.assertConserved(worker, "items", expectedGood + bad.size(), bad.size());
     }
 
     @Test
@@ -187,6 +192,9 @@ class IngestPipelineIT {
         assertThat(db.count("select count(*) from streams.payments where id = 'refund'")).isZero();
         assertThat(worker.counter(IngestMetrics.BATCH_SPLITS)).as("the batch was split to find it").isPositive();
         assertThat(worker.counter(IngestMetrics.EVENTS_DEAD_LETTERED, "reason", "database_rejected")).isEqualTo(1);
+        await().atMost(PATIENCE).until(() -> events.committedToTheEnd(worker.groupId(), topic));
+        Conservation.assertConserved(worker, "payments", 501, 1);
+        assertThat(worker.outcomes("payments")).as("the split wrote every other event once").containsEntry("applied/changed", 500L);
     }
 
     @Test

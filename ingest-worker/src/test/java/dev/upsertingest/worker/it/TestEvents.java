@@ -1,12 +1,16 @@
 package dev.upsertingest.worker.it;
 
 import dev.upsertingest.testing.KafkaBroker;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -14,11 +18,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /** Produces test events (key and value as text, or raw bytes) and reads topics back, on a real broker. */
 public final class TestEvents implements AutoCloseable {
@@ -28,15 +34,21 @@ public final class TestEvents implements AutoCloseable {
     private final List<Future<?>> pending = new ArrayList<>();
 
     public TestEvents(KafkaBroker kafka) {
+        this(kafka, Map.of());
+    }
+
+    /** With producer settings of the test's own, e.g. {@code compression.type}. */
+    public TestEvents(KafkaBroker kafka, Map<String, Object> producerSettings) {
         this.kafka = kafka;
-        this.producer = new KafkaProducer<>(Map.of(
+        Map<String, Object> config = new HashMap<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.LINGER_MS_CONFIG, 5,
                 // One batch in flight per partition: a rejected first batch cannot leave later ones ahead of it
                 // (out-of-order sequences the idempotent producer retries until they expire).
-                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1),
-                new ByteArraySerializer(), new ByteArraySerializer());
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1));
+        config.putAll(producerSettings);
+        this.producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     public static String uniqueTopic(String prefix) {
@@ -81,6 +93,27 @@ public final class TestEvents implements AutoCloseable {
                 consumer.poll(Duration.ofMillis(200)).forEach(records::add);
             }
             return records;
+        }
+    }
+
+    /**
+     * Whether the group's committed offsets reached the end of every partition of the topic: everything produced was
+     * consumed and committed (and no partition is stuck).
+     */
+    public boolean committedToTheEnd(String group, String topic) {
+        try (Admin admin = kafka.admin()) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
+                    .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            var ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+            return ends.entrySet().stream().allMatch(end -> {
+                OffsetAndMetadata offset = committed.get(end.getKey());
+                return end.getValue().offset() == 0 || offset != null && offset.offset() >= end.getValue().offset();
+            });
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the offsets of " + topic, e);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.upsertingest.worker.it;
 import dev.upsertingest.testing.KafkaBroker;
 import dev.upsertingest.testing.TestDatabase;
 import dev.upsertingest.worker.IngestWorkerApplication;
+import dev.upsertingest.worker.metrics.IngestMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -34,6 +35,41 @@ public final class WorkerHarness implements AutoCloseable {
     public double counter(String name, String... tags) {
         return Search.in(context.getBean(MeterRegistry.class)).name(name).tags(tags).counters().stream()
                 .mapToDouble(c -> c.count()).sum();
+    }
+
+    /**
+     * What became of a stream's events ({@code ingest.events.outcome}), as "outcome/reason" to count, zero counts left
+     * out.
+     */
+    public Map<String, Long> outcomes(String stream) {
+        Map<String, Long> outcomes = new java.util.TreeMap<>();
+        Search.in(context.getBean(MeterRegistry.class)).name(IngestMetrics.EVENTS_OUTCOME).tag("stream", stream).counters()
+                .forEach(c -> {
+                    if (c.count() > 0) {
+                        outcomes.merge(c.getId().getTag("outcome") + "/" + c.getId().getTag("reason"), (long) c.count(), Long::sum);
+                    }
+                });
+        return outcomes;
+    }
+
+    /** The sum of a stream's outcomes whose name starts with {@code outcome} ("applied", "ignored", "dead_lettered"). */
+    public long outcome(String stream, String outcome) {
+        return outcomes(stream).entrySet().stream().filter(e -> e.getKey().startsWith(outcome + "/"))
+                .mapToLong(Map.Entry::getValue).sum();
+    }
+
+    public long consumed(String stream) {
+        return (long) counter(IngestMetrics.EVENTS_CONSUMED, "stream", stream);
+    }
+
+    /** The gauge's value, NaN if it is not registered. */
+    public double gauge(String name, String... tags) {
+        var gauge = Search.in(context.getBean(MeterRegistry.class)).name(name).tags(tags).gauge();
+        return gauge == null ? Double.NaN : gauge.value();
+    }
+
+    public String groupId() {
+        return context.getEnvironment().getProperty("ingest.consumer.group-id");
     }
 
     /** The HTTP port of the worker's Actuator endpoints. */

@@ -104,4 +104,77 @@ class TableBatchTest {
         assertThat(change.json().asString()).isEqualTo("{\"id\":\"a\",\"v\":3,\"x\":1,\"y\":1}");
         assertThat(batch.staleEvents()).isEqualTo(1);
     }
+
+    @Test
+    void replaceCountsEveryEventButTheLastOfItsKeyAsSuperseded() {
+        TableBatch batch = batch(stream(MergeMode.REPLACE, false),
+                "{\"id\":\"a\",\"n\":1}", "{\"id\":\"a\",\"n\":2}", "{\"id\":\"b\"}", "-b", "-c", "{\"id\":\"c\"}");
+        // a: 1 superseded by 2; b: the upsert superseded by its tombstone; c: the tombstone superseded by the upsert.
+        assertThat(batch.rows()).isEqualTo(3);
+        assertThat(batch.supersededEvents()).isEqualTo(3);
+        assertThat(batch.mergedEvents()).isZero();
+        assertThat(batch.isBalanced()).isTrue();
+    }
+
+    @Test
+    void mergeCountsFoldedEventsAsMergedUntilATombstoneSupersedesThemAll() {
+        TableBatch merged = batch(stream(MergeMode.MERGE, false), "{\"id\":\"a\",\"x\":1}", "{\"id\":\"a\",\"y\":2}",
+                "{\"id\":\"a\",\"z\":3}");
+        assertThat(merged.mergedEvents()).isEqualTo(2);
+        assertThat(merged.supersededEvents()).isZero();
+
+        // Two upserts merged, then a tombstone drops both, then the row starts over.
+        TableBatch dropped = batch(stream(MergeMode.MERGE, false), "{\"id\":\"a\",\"x\":1}", "{\"id\":\"a\",\"y\":2}",
+                "-a", "{\"id\":\"a\",\"z\":3}");
+        assertThat(dropped.mergedEvents()).isZero();
+        assertThat(dropped.supersededEvents()).as("both upserts and the tombstone").isEqualTo(3);
+        assertThat(dropped.rows()).isEqualTo(1);
+
+        // A tombstone first, then two upserts merged after it, then another tombstone.
+        TableBatch again = batch(stream(MergeMode.MERGE, false), "-a", "{\"id\":\"a\",\"x\":1}",
+                "{\"id\":\"a\",\"y\":2}", "-a");
+        assertThat(again.mergedEvents()).isZero();
+        assertThat(again.supersededEvents()).isEqualTo(3);
+        assertThat(again.deletes()).containsExactly(EventKey.of("a"));
+        assertThat(List.of(merged, dropped, again)).allMatch(TableBatch::isBalanced);
+    }
+
+    @Test
+    void staleEventsAreCountedApartFromSupersededOnes() {
+        TableBatch batch = batch(stream(MergeMode.MERGE, true),
+                "{\"id\":\"a\",\"v\":2}", "{\"id\":\"a\",\"v\":1}", "{\"id\":\"a\",\"v\":3}", "-a", "{\"id\":\"a\",\"v\":1}");
+        // v1 is stale after v2; v2 and v3 merge, the tombstone supersedes both, the last v1 starts the row over.
+        assertThat(batch.staleEvents()).isEqualTo(1);
+        assertThat(batch.supersededEvents()).isEqualTo(3);
+        assertThat(batch.mergedEvents()).isZero();
+        assertThat(batch.rows()).isEqualTo(1);
+        assertThat(batch.isBalanced()).isTrue();
+    }
+
+    /** Whatever the sequence, every event is a row's change, superseded, merged or stale: exactly one of them. */
+    @Test
+    void everyRandomSequenceOfEventsIsAccountedForExactlyOnce() {
+        java.util.Random random = new java.util.Random(13);
+        for (MergeMode mode : MergeMode.values()) {
+            for (boolean versioned : new boolean[]{false, true}) {
+                StreamDefinition stream = stream(mode, versioned);
+                for (int round = 0; round < 300; round++) {
+                    int length = 1 + random.nextInt(12);
+                    String[] events = new String[length];
+                    for (int i = 0; i < length; i++) {
+                        String key = "k" + random.nextInt(3);
+                        events[i] = random.nextInt(4) == 0 ? "-" + key
+                                : "{\"id\":\"" + key + "\",\"v\":" + random.nextInt(4) + ",\"f" + random.nextInt(3) + "\":1}";
+                    }
+                    TableBatch batch = batch(stream, events);
+                    assertThat(batch.isBalanced()).as("%s versioned=%s %s", mode, versioned, List.of(events)).isTrue();
+                    assertThat(batch.supersededEvents()).isNotNegative();
+                    assertThat(batch.mergedEvents()).isNotNegative();
+                    if (mode == MergeMode.REPLACE) {
+                        assertThat(batch.mergedEvents()).isZero();
+                    }
+                }
+            }
+        }
+    }
 }
