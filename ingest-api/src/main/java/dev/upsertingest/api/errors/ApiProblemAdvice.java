@@ -34,11 +34,18 @@ public class ApiProblemAdvice extends ResponseEntityExceptionHandler {
             case PublishException.NeedsRecordKey x ->
                     problem(HttpStatus.UNPROCESSABLE_CONTENT, "needs-record-key", "Stream keyed by the Kafka record key", x);
             case PublishException.Unavailable x -> {
-                log.warn("Publish refused: {}", x.getMessage());
+                log.warn("Publish refused: {}", x.getMessage(), x.getCause());
                 yield ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                         .header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, (x.retryAfter().toMillis() + 999) / 1000)))
                         .body(Problems.problem(HttpStatus.SERVICE_UNAVAILABLE, "kafka-unavailable", "Kafka is unavailable",
                                 "The events were not published (" + x.getMessage() + "); retry later. Retrying is safe."));
+            }
+            case PublishException.Refused x -> {
+                log.error("Kafka refused the API's writes: {}", x.getMessage(), x.getCause());
+                yield ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR)
+                        .body(Problems.problem(HttpStatus.INTERNAL_SERVER_ERROR, "kafka-refused", "Kafka refused the events",
+                                "The events were not published: " + x.getMessage() + ". This is not the events' fault and "
+                                        + "retrying will not help until an operator fixes it."));
             }
             default -> problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Internal error", e);
         };

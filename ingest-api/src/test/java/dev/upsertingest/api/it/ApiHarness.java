@@ -31,6 +31,10 @@ public final class ApiHarness implements AutoCloseable {
         return new Builder(database, bootstrapServers);
     }
 
+    public <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
     public String url(String path) {
         return "http://localhost:" + context.getEnvironment().getProperty("local.server.port") + path;
     }
