@@ -14,6 +14,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -134,7 +135,12 @@ public class EventsController {
         if (contentType == null) {
             return false;
         }
-        MediaType type = MediaType.parseMediaType(contentType);
+        MediaType type;
+        try {
+            type = MediaType.parseMediaType(contentType);
+        } catch (InvalidMediaTypeException e) {
+            throw new PublishException.UnsupportedType("Content-Type is not a valid media type; use application/json (an array) or application/x-ndjson");
+        }
         if (NDJSON.isCompatibleWith(type) || type.getSubtype().equals("jsonl") || type.getSubtype().equals("x-jsonlines")) {
             return true;
         }
