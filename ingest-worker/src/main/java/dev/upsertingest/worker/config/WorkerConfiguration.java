@@ -93,8 +93,8 @@ public class WorkerConfiguration {
     }
 
     @Bean
-    TopicProvisioner topicProvisioner(KafkaAdmin kafkaAdmin, TopicSettings settings) {
-        return new TopicProvisioner(kafkaAdmin, settings);
+    TopicProvisioner topicProvisioner(KafkaAdmin kafkaAdmin, TopicSettings settings, EventLimits limits) {
+        return new TopicProvisioner(kafkaAdmin, settings, limits);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.upsertingest.worker.consume;
 
+import dev.upsertingest.core.event.EventLimits;
 import dev.upsertingest.core.stream.StreamDefinition;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -20,17 +21,24 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Creates the stream and dead-letter topics that do not exist yet; never alters one that does. */
+/**
+ * Creates the stream and dead-letter topics that do not exist yet; never alters one that does. A stream topic it
+ * creates takes every record an accepted event can make ({@code max.message.bytes} from
+ * {@link EventLimits#maxRecordSize()}, the rule the API's producer follows too), so Kafka never refuses an event the
+ * rules let through for its size.
+ */
 public class TopicProvisioner {
 
     private static final Logger log = LoggerFactory.getLogger(TopicProvisioner.class);
 
     private final KafkaAdmin kafkaAdmin;
     private final TopicSettings settings;
+    private final EventLimits limits;
 
-    public TopicProvisioner(KafkaAdmin kafkaAdmin, TopicSettings settings) {
+    public TopicProvisioner(KafkaAdmin kafkaAdmin, TopicSettings settings, EventLimits limits) {
         this.kafkaAdmin = kafkaAdmin;
         this.settings = settings;
+        this.limits = limits;
     }
 
     public void ensureTopics(Collection<StreamDefinition> streams) {
@@ -40,8 +48,7 @@ public class TopicProvisioner {
             List<NewTopic> missing = new ArrayList<>();
             for (StreamDefinition stream : streams) {
                 if (!existing.contains(stream.topic())) {
-                    missing.add(newTopic(stream.topic(), settings.partitions(),
-                            Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, settings.cleanupPolicy())));
+                    missing.add(newTopic(stream.topic(), settings.partitions(), streamTopicConfig()));
                 }
                 if (!existing.contains(stream.deadLetterTopic())) {
                     missing.add(newTopic(stream.deadLetterTopic(), settings.deadLetterPartitions(), Map.of(
@@ -79,6 +86,12 @@ public class TopicProvisioner {
         } catch (ExecutionException | TimeoutException e) {
             log.warn("Could not check the stream topics ({}); consumers start anyway and wait for the broker", e.toString());
         }
+    }
+
+    /** What a created stream topic is configured with. */
+    Map<String, String> streamTopicConfig() {
+        return Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, settings.cleanupPolicy(),
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Long.toString(limits.maxRecordSize()));
     }
 
     private NewTopic newTopic(String name, int partitions, Map<String, String> config) {
