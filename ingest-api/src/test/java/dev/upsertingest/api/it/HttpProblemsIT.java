@@ -150,6 +150,14 @@ class HttpProblemsIT {
     }
 
     @Test
+    void aHeaderTheFirewallRefusesIsAProblemThatDoesNotRepeatIt() throws Exception {
+        byte[] request = ("GET /api/v1/views HTTP/1.1\r\nHost: localhost\r\nX-API-Key: secret-key-\u0085-0123456789abcdef\r\n"
+                + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        JsonNode problem = assertProblem(api.raw(request), 400, "bad-request", "a C1 control in a header");
+        assertThat(problem.get("detail").asString()).contains("header").doesNotContain("secret-key");
+    }
+
+    @Test
     void springsOwnErrorsAreOurProblemDetails() throws Exception {
         assertProblem(api.get("/api/v1/nothing-here", ANALYST_KEY), 404, "not-found", "unknown path");
         assertProblem(api.send(HttpRequest.newBuilder(URI.create(api.url("/api/v1/views"))).timeout(Duration.ofSeconds(30))
