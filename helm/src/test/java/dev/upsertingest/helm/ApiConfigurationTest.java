@@ -48,6 +48,8 @@ class ApiConfigurationTest {
         assertThat(config.bind("ingest.api.security", SecuritySettings.class)).isEqualTo(empty.bindOrCreate("ingest.api.security", SecuritySettings.class));
         assertThat(config.bind("ingest.events", EventLimits.class)).isEqualTo(EventLimits.defaults());
         assertThat(config.bindOnto("spring.datasource.hikari", new HikariConfig()).getMaximumPoolSize()).isEqualTo(10);
+        assertThat(config.bindOnto("spring.datasource.hikari", new HikariConfig()).getConnectionTimeout())
+                .as("the API's own default: fail fast while the database is down").isEqualTo(2_000);
     }
 
     @Test

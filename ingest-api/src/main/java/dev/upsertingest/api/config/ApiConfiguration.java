@@ -4,6 +4,7 @@ import dev.upsertingest.api.metrics.ApiMetrics;
 import dev.upsertingest.api.publish.EventPublisher;
 import dev.upsertingest.api.publish.PublishSettings;
 import dev.upsertingest.api.publish.StreamRegistry;
+import dev.upsertingest.api.publish.TopicLimits;
 import dev.upsertingest.api.query.QuerySettings;
 import dev.upsertingest.api.query.ReadOnlyQueries;
 import dev.upsertingest.api.query.ViewCatalog;
@@ -19,6 +20,7 @@ import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.jooq.DSLContext;
@@ -26,6 +28,7 @@ import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryC
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
 
@@ -64,7 +67,7 @@ public class ApiConfiguration {
      * request fails in seconds (503) rather than hanging.
      */
     @Bean
-    DefaultKafkaProducerFactoryCustomizer publisherProducerSettings(PublishSettings settings) {
+    DefaultKafkaProducerFactoryCustomizer publisherProducerSettings(PublishSettings settings, EventLimits limits) {
         return factory -> {
             @SuppressWarnings("unchecked")
             var bytes = (DefaultKafkaProducerFactory<byte[], byte[]>) factory;
@@ -78,7 +81,29 @@ public class ApiConfiguration {
                     ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(ack, 5000L),
                     ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(ack, 5000L + 20),
                     ProducerConfig.LINGER_MS_CONFIG, 5));
+            bytes.updateConfigs(recordSizeSettings(limits, bytes.getConfigurationProperties()));
         };
+    }
+
+    /**
+     * The producer must send every record an accepted event makes: {@code max.request.size} (1 MiB by default, with
+     * the record's framing counted) from the one size rule, {@link EventLimits#maxRecordSize()}, whatever the
+     * configuration says, and a buffer that holds such a record. Compressed (lz4 unless
+     * {@code spring.kafka.producer.compression-type} says otherwise, zstd say), because the broker counts the
+     * compressed batch against a topic's {@code max.message.bytes} and JSON shrinks well: a near-limit document
+     * then fits a topic left at the broker's default.
+     */
+    static Map<String, Object> recordSizeSettings(EventLimits limits, Map<String, Object> configured) {
+        long largest = limits.maxRecordSize();
+        Map<String, Object> sizes = new java.util.HashMap<>();
+        sizes.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) largest);
+        Object buffer = configured.get(ProducerConfig.BUFFER_MEMORY_CONFIG);
+        long bufferBytes = buffer == null ? 32L << 20 : Long.parseLong(buffer.toString()); // the client's default, 32 MiB
+        sizes.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(bufferBytes, 2 * largest));
+        if (configured.get(ProducerConfig.COMPRESSION_TYPE_CONFIG) == null) {
+            sizes.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        }
+        return sizes;
     }
 
     @Bean
@@ -86,12 +111,18 @@ public class ApiConfiguration {
         return new KafkaTemplate<>(producerFactory);
     }
 
+    @Bean(destroyMethod = "close")
+    TopicLimits topicLimits(KafkaAdmin kafkaAdmin, Clock clock) {
+        return new TopicLimits(() -> Admin.create(kafkaAdmin.getConfigurationProperties()), clock);
+    }
+
     @Bean
     EventPublisher eventPublisher(KafkaTemplate<byte[], byte[]> template, CircuitBreakerRegistry breakers,
-                                  PublishSettings settings) {
+                                  PublishSettings settings, TopicLimits topicLimits) {
         Bulkhead bulkhead = Bulkhead.of("kafka-publish", BulkheadConfig.custom()
                 .maxConcurrentCalls(settings.maxConcurrent()).maxWaitDuration(Duration.ZERO).build());
-        return new EventPublisher(template, breakers.circuitBreaker("kafka-publish"), bulkhead, settings.ackTimeout());
+        return new EventPublisher(template, breakers.circuitBreaker("kafka-publish"), bulkhead, settings.ackTimeout(),
+                topicLimits);
     }
 
     @Bean

@@ -9,19 +9,28 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
+import java.net.URI;
 import java.sql.SQLException;
 
-/** Maps every failure to an RFC 9457 problem with a stable type; internal details stay in the log. */
+/**
+ * Maps every failure to an RFC 9457 problem with a stable type; internal details stay in the log. Bad input is a 4xx,
+ * never a 500: what a request carries is checked before it reaches the database, and what the database still refuses
+ * for a value's sake (SQLState class 22) is the request's fault too.
+ */
 @RestControllerAdvice
 public class ApiProblemAdvice extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ApiProblemAdvice.class);
+    private static final URI ABOUT_BLANK = URI.create("about:blank");
 
     @ExceptionHandler(PublishException.class)
     ResponseEntity<ProblemDetail> publish(PublishException e) {
@@ -34,11 +43,18 @@ public class ApiProblemAdvice extends ResponseEntityExceptionHandler {
             case PublishException.NeedsRecordKey x ->
                     problem(HttpStatus.UNPROCESSABLE_CONTENT, "needs-record-key", "Stream keyed by the Kafka record key", x);
             case PublishException.Unavailable x -> {
-                log.warn("Publish refused: {}", x.getMessage());
+                log.warn("Publish refused: {}", x.getMessage(), x.getCause());
                 yield ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                         .header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, (x.retryAfter().toMillis() + 999) / 1000)))
                         .body(Problems.problem(HttpStatus.SERVICE_UNAVAILABLE, "kafka-unavailable", "Kafka is unavailable",
                                 "The events were not published (" + x.getMessage() + "); retry later. Retrying is safe."));
+            }
+            case PublishException.Refused x -> {
+                log.error("Kafka refused the API's writes: {}", x.getMessage(), x.getCause());
+                yield ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR)
+                        .body(Problems.problem(HttpStatus.INTERNAL_SERVER_ERROR, "kafka-refused", "Kafka refused the events",
+                                "The events were not published: " + x.getMessage() + ". This is not the events' fault and "
+                                        + "retrying will not help until an operator fixes it."));
             }
             default -> problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Internal error", e);
         };
@@ -59,17 +75,51 @@ public class ApiProblemAdvice extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.NOT_FOUND, "not-found", "Not found", e);
     }
 
-    @ExceptionHandler(DataAccessException.class)
-    ResponseEntity<ProblemDetail> database(DataAccessException e) {
+    /** The firewall refusing a parameter or header as the controller reads it (the request itself passed). */
+    @ExceptionHandler(RequestRejectedException.class)
+    ResponseEntity<ProblemDetail> rejected(RequestRejectedException e) {
+        log.debug("Request rejected by the firewall: {}", e.getMessage());
+        return ResponseEntity.badRequest().body(Problems.problem(HttpStatus.BAD_REQUEST, "bad-request", "Bad request",
+                RejectedRequests.detail(e)));
+    }
+
+    /** Spring's and jOOQ's exceptions alike: the view queries run on jOOQ, which has its own. */
+    @ExceptionHandler({DataAccessException.class, org.jooq.exception.DataAccessException.class})
+    ResponseEntity<ProblemDetail> database(RuntimeException e) {
         SQLException sql = findSqlException(e);
-        if (sql != null && "57014".equals(sql.getSQLState())) {
+        String state = sql == null ? null : sql.getSQLState();
+        if ("57014".equals(state)) {
             return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(Problems.problem(HttpStatus.SERVICE_UNAVAILABLE,
                     "query-timeout", "Query timed out", "The query took longer than allowed; narrow it with filters on indexed columns."));
+        }
+        if (state != null && state.startsWith("22")) {
+            log.info("The database refused a value of a query: {}", sql.getMessage());
+            return ResponseEntity.badRequest().body(Problems.problem(HttpStatus.BAD_REQUEST, "bad-query",
+                    "The query cannot be served", "A value in the query is outside what the column's type holds in PostgreSQL."));
         }
         log.warn("Database failure: {}", e.getMessage());
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5")
                 .body(Problems.problem(HttpStatus.SERVICE_UNAVAILABLE, "database-unavailable", "Database unavailable",
                         "The database could not answer; retry later."));
+    }
+
+    /** Whatever nothing else handled: a 500 that says nothing of the cause. */
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<ProblemDetail> unexpected(Exception e) {
+        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Internal error", e);
+    }
+
+    /**
+     * Spring MVC's own problems (a missing parameter, a method not allowed, an unknown path...) get a type of ours
+     * instead of {@code about:blank}, so every problem has one clients can switch on.
+     */
+    @Override
+    protected ResponseEntity<Object> createResponseEntity(Object body, HttpHeaders headers, HttpStatusCode statusCode,
+                                                          WebRequest request) {
+        if (body instanceof ProblemDetail problem && (problem.getType() == null || ABOUT_BLANK.equals(problem.getType()))) {
+            problem.setType(Problems.type(Problems.slug(statusCode.value())));
+        }
+        return super.createResponseEntity(body, headers, statusCode, request);
     }
 
     private static SQLException findSqlException(Throwable e) {

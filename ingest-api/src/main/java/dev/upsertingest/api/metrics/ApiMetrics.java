@@ -31,11 +31,11 @@ public class ApiMetrics {
     }
 
     public void rejected(String stream, RejectReason reason) {
-        Counter.builder(EVENTS_REJECTED).description("Events refused by the event rules, by reason")
+        Counter.builder(EVENTS_REJECTED).description("Events refused by the event rules (or by Kafka for their size), by reason")
                 .tags("stream", stream, "reason", reason.code()).register(registry).increment();
     }
 
-    /** @param outcome ok, unavailable (Kafka down or circuit open), error */
+    /** @param outcome ok (some records may have been refused for their size), unavailable (Kafka down or circuit open), refused */
     public void published(String stream, String outcome, Duration elapsed) {
         Timer.builder(PUBLISH_DURATION).description("Time from the first send to the last broker acknowledgement of a request")
                 .tags("stream", stream, "outcome", outcome).publishPercentileHistogram().register(registry).record(elapsed);

@@ -4,6 +4,7 @@ import dev.upsertingest.api.metrics.ApiMetrics;
 import dev.upsertingest.api.security.ApiClientAuthentication;
 import dev.upsertingest.core.event.EventParser;
 import dev.upsertingest.core.event.ParsedEvent;
+import dev.upsertingest.core.event.RejectReason;
 import dev.upsertingest.core.stream.KeySource;
 import dev.upsertingest.core.stream.StreamDefinition;
 import io.swagger.v3.oas.annotations.Operation;
@@ -13,6 +14,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -23,6 +25,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /** {@code POST /api/v1/streams/{stream}/events}: events in, checked by the worker's rules, published to Kafka. */
@@ -53,10 +56,12 @@ public class EventsController {
                     + "Each event is checked by the same rules the worker applies and, if it passes, published to the stream's "
                     + "topic keyed by its primary key. 202 comes only after the broker acknowledged every accepted event; "
                     + "retrying a request is safe (upserts are idempotent).")
-    @ApiResponse(responseCode = "202", description = "Published: counts, and each rejected event's index and reason")
-    @ApiResponse(responseCode = "400", description = "The body is not JSON")
+    @ApiResponse(responseCode = "202", description = "Published: counts, and each rejected event's index and reason "
+            + "(the event rules', or document_too_large when Kafka refused the record for its size)")
+    @ApiResponse(responseCode = "400", description = "The body is not a JSON array (or NDJSON) whose events can be told apart")
     @ApiResponse(responseCode = "404", description = "No such stream")
     @ApiResponse(responseCode = "413", description = "Too many bytes or events")
+    @ApiResponse(responseCode = "500", description = "Kafka refuses the API's writes (its authorization, say): an operator must act; retrying will not help until then")
     @ApiResponse(responseCode = "503", description = "Kafka is unavailable; see Retry-After")
     public ResponseEntity<PublishResponse> publish(
             @Parameter(description = "stream name") @PathVariable String stream,
@@ -77,6 +82,7 @@ public class EventsController {
         RequestEvents events = isNdjson(request.getContentType()) ? reader.ndjson(body) : reader.jsonArray(body);
 
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(events.items().size());
+        List<Integer> recordIndexes = new ArrayList<>(events.items().size());
         List<PublishResponse.Rejection> rejections = new ArrayList<>();
         for (RequestEvents.Item item : events.items()) {
             ParsedEvent event = switch (item) {
@@ -84,8 +90,11 @@ public class EventsController {
                 case RequestEvents.Refused refused -> new ParsedEvent.Rejected(refused.reason(), refused.detail());
             };
             switch (event) {
-                case ParsedEvent.Upsert upsert -> records.add(new ProducerRecord<>(definition.topic(),
-                        upsert.key().canonical().getBytes(StandardCharsets.UTF_8), ((RequestEvents.Raw) item).json()));
+                case ParsedEvent.Upsert upsert -> {
+                    records.add(new ProducerRecord<>(definition.topic(),
+                            upsert.key().canonical().getBytes(StandardCharsets.UTF_8), ((RequestEvents.Raw) item).json()));
+                    recordIndexes.add(item.index());
+                }
                 case ParsedEvent.Rejected rejected -> {
                     rejections.add(new PublishResponse.Rejection(item.index(), rejected.reason().code(), rejected.detail()));
                     metrics.rejected(stream, rejected.reason());
@@ -96,25 +105,42 @@ public class EventsController {
         if (events.items().isEmpty()) {
             throw new PublishException.NotJson("the request carries no events");
         }
+        int accepted = records.size();
         if (!records.isEmpty()) {
             long start = System.nanoTime();
+            List<EventPublisher.TooLarge> tooLarge;
             try {
-                publisher.publish(records);
+                tooLarge = publisher.publish(records);
                 metrics.published(stream, "ok", Duration.ofNanos(System.nanoTime() - start));
             } catch (PublishException.Unavailable e) {
                 metrics.published(stream, "unavailable", Duration.ofNanos(System.nanoTime() - start));
                 throw e;
+            } catch (PublishException.Refused e) {
+                metrics.published(stream, "refused", Duration.ofNanos(System.nanoTime() - start));
+                throw e;
             }
-            metrics.accepted(stream, records.size());
+            for (EventPublisher.TooLarge refused : tooLarge) {
+                rejections.add(new PublishResponse.Rejection(recordIndexes.get(refused.position()),
+                        RejectReason.DOCUMENT_TOO_LARGE.code(), refused.detail()));
+                metrics.rejected(stream, RejectReason.DOCUMENT_TOO_LARGE);
+            }
+            accepted -= tooLarge.size();
+            rejections.sort(Comparator.comparingInt(PublishResponse.Rejection::index));
+            metrics.accepted(stream, accepted);
         }
-        return ResponseEntity.status(HttpStatus.ACCEPTED).body(new PublishResponse(records.size(), rejections.size(), rejections));
+        return ResponseEntity.status(HttpStatus.ACCEPTED).body(new PublishResponse(accepted, rejections.size(), rejections));
     }
 
     private static boolean isNdjson(String contentType) {
         if (contentType == null) {
             return false;
         }
-        MediaType type = MediaType.parseMediaType(contentType);
+        MediaType type;
+        try {
+            type = MediaType.parseMediaType(contentType);
+        } catch (InvalidMediaTypeException e) {
+            throw new PublishException.UnsupportedType("Content-Type is not a valid media type; use application/json (an array) or application/x-ndjson");
+        }
         if (NDJSON.isCompatibleWith(type) || type.getSubtype().equals("jsonl") || type.getSubtype().equals("x-jsonlines")) {
             return true;
         }

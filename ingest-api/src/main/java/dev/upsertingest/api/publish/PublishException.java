@@ -44,6 +44,17 @@ public sealed class PublishException extends RuntimeException {
         }
     }
 
+    /**
+     * 500: Kafka refuses the API's writes for a reason retrying will not change (the API's authorization, a record
+     * the broker calls invalid). The message says what in words; it is not the client's fault, nor a sign that Kafka
+     * is down, so it does not count toward the circuit breaker.
+     */
+    public static final class Refused extends PublishException {
+        Refused(String reason, Throwable cause) {
+            super(reason, cause);
+        }
+    }
+
     /** 503: Kafka did not acknowledge in time, or the circuit breaker is open; retry after {@link #retryAfter()}. */
     public static final class Unavailable extends PublishException {
         private final Duration retryAfter;

@@ -19,9 +19,13 @@ public class ReadOnlyQueries {
 
     private final DataSource dataSource;
     private final String setup;
+    private final int networkTimeoutMillis;
 
     public ReadOnlyQueries(DataSource dataSource, QuerySettings settings) {
         this.dataSource = dataSource;
+        // Longer than any query may run, so the socket timeout only ever ends a connection to a server that went
+        // silent; a query that runs too long is the statement timeout's (57014, answered as query-timeout).
+        this.networkTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, settings.statementTimeout().plusSeconds(5).toMillis());
         // One round trip: the settings come from validated configuration, the role name is quoted by jOOQ.
         this.setup = "set transaction isolation level repeatable read, read only; "
                 + "set local role " + DSL.using(SQLDialect.POSTGRES).render(DSL.name(settings.role())) + "; "
@@ -30,6 +34,7 @@ public class ReadOnlyQueries {
 
     public <T> T run(Function<DSLContext, T> work) {
         try (Connection connection = dataSource.getConnection()) {
+            connection.setNetworkTimeout(Runnable::run, networkTimeoutMillis); // the pool restores its own on return
             connection.setAutoCommit(false);
             try {
                 try (Statement statement = connection.createStatement()) {

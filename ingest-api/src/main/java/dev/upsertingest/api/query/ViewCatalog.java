@@ -52,6 +52,7 @@ public class ViewCatalog {
     private final Clock clock;
     private volatile Map<String, ViewInfo> views = Map.of();
     private volatile Instant loadedAt = Instant.EPOCH;
+    private final java.util.concurrent.locks.ReentrantLock reloading = new java.util.concurrent.locks.ReentrantLock();
 
     public ViewCatalog(ReadOnlyQueries queries, QuerySettings settings, Clock clock) {
         this.queries = queries;
@@ -75,13 +76,33 @@ public class ViewCatalog {
         return Optional.ofNullable(view);
     }
 
-    private synchronized void reloadIfOlderThan(java.time.Duration age) {
+    /**
+     * Rereads the catalog when it is older than {@code age}. One request rereads it at a time; while it does, the
+     * others go on with the catalog they have rather than queue behind it (they would each wait out the connection
+     * timeout in turn while the database is down), unless there is none yet.
+     */
+    private void reloadIfOlderThan(java.time.Duration age) {
         if (clock.instant().isBefore(loadedAt.plus(age))) {
             return;
         }
-        views = queries.run(dsl -> build(dsl.fetch(COLUMNS), dsl.fetch(INDEXES)));
-        loadedAt = clock.instant();
-        log.debug("View catalog loaded: {}", views.keySet());
+        boolean loaded = !views.isEmpty();
+        if (loaded) {
+            if (!reloading.tryLock()) {
+                return;
+            }
+        } else {
+            reloading.lock();
+        }
+        try {
+            if (clock.instant().isBefore(loadedAt.plus(age))) {
+                return;
+            }
+            views = queries.run(dsl -> build(dsl.fetch(COLUMNS), dsl.fetch(INDEXES)));
+            loadedAt = clock.instant();
+            log.debug("View catalog loaded: {}", views.keySet());
+        } finally {
+            reloading.unlock();
+        }
     }
 
     private static Map<String, ViewInfo> build(List<? extends Record> columns, List<? extends Record> indexes) {

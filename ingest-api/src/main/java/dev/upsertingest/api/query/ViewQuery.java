@@ -61,10 +61,13 @@ final class ViewQuery {
             if (parameter.getValue().size() != 1) {
                 throw new BadQueryException("parameter " + parameter.getKey() + " is given more than once");
             }
+            noNul("a parameter name", parameter.getKey());
+            noNul(parameter.getKey(), parameter.getValue().getFirst());
             filters.add(filter(view, parameter.getKey(), parameter.getValue().getFirst()));
         }
 
         String sort = single(parameters, "sort");
+        noNul("sort", sort);
         ViewColumn sortColumn = null;
         boolean descending = false;
         if (sort != null && !sort.isEmpty()) {
@@ -181,7 +184,18 @@ final class ViewQuery {
         return descending ? left.lt(right) : left.gt(right);
     }
 
+    /**
+     * PostgreSQL's text cannot hold U+0000, so no value (or name) with one can match anything; binding it would only
+     * make the database refuse the query.
+     */
+    static void noNul(String what, String text) {
+        if (text != null && text.indexOf('\0') >= 0) {
+            throw new BadQueryException(what.replace('\0', '?') + " must not contain a NUL character (U+0000), which PostgreSQL text cannot hold");
+        }
+    }
+
     private static Object parseCursorValue(ViewColumn column, String text) {
+        noNul("the cursor", text);
         try {
             return column.type().parse(text);
         } catch (IllegalArgumentException e) {

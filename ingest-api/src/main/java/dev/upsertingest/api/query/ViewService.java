@@ -97,6 +97,7 @@ public class ViewService {
     }
 
     private static List<Object> parseKey(ViewInfo view, String keyText) {
+        ViewQuery.noNul("the key", keyText);
         List<ViewColumn> keys = view.keyColumns();
         List<String> parts = new ArrayList<>();
         if (keys.size() == 1) {
@@ -108,6 +109,7 @@ public class ViewService {
                     throw new BadQueryException("the key of view '" + view.name() + "' is a JSON array of " + keys.size() + " values");
                 }
                 array.forEach(element -> parts.add(element.asString()));
+                parts.forEach(part -> ViewQuery.noNul("the key", part));
             } catch (JacksonException e) {
                 throw new BadQueryException("the key of view '" + view.name() + "' is a JSON array of " + keys.size() + " values");
             }

@@ -43,10 +43,29 @@ public class ViewsController {
     }
 
     @GetMapping(path = "/api/v1/views/{view}/rows/{key}", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Read one row by its key",
-            description = "The key value; for a composite key a JSON array of the values in key order (URL-encoded).")
+    @Operation(summary = "Read one row by its key, in the path",
+            description = "The key value, percent-encoded as one path segment; for a composite key a JSON array of the "
+                    + "values in key order. Encoded '/' (%2F), '\\' (%5C), '%' (%25), ';' (%3B) and line feeds (%0A) work; "
+                    + "a key that is '.' or '..', or holds a carriage return, a NUL or U+2028/U+2029, does not fit in a "
+                    + "path: use GET /api/v1/views/{view}/row?key=..., which takes any key.")
+    @ApiResponse(responseCode = "200", description = "The row, and how fresh the view is")
+    @ApiResponse(responseCode = "400", description = "The key does not parse as the view's key, or the path holds a character refused in paths")
     @ApiResponse(responseCode = "404", description = "No such view, or no row with that key")
-    public ViewResponses.Row row(@PathVariable String view, @PathVariable String key) {
+    public ViewResponses.Row row(@Parameter(description = "view name") @PathVariable String view,
+                                 @Parameter(description = "the key, percent-encoded") @PathVariable String key) {
+        return views.row(view, key);
+    }
+
+    @GetMapping(path = "/api/v1/views/{view}/row", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Read one row by its key, in the query",
+            description = "The same as /rows/{key}, for any key whatever its characters: the key value percent-encoded "
+                    + "as the query parameter key (for a composite key a JSON array of the values in key order), e.g. "
+                    + "row?key=a%2Fb or row?key=%5B%22acme%22%2C2%5D.")
+    @ApiResponse(responseCode = "200", description = "The row, and how fresh the view is")
+    @ApiResponse(responseCode = "400", description = "No key, or it does not parse as the view's key")
+    @ApiResponse(responseCode = "404", description = "No such view, or no row with that key")
+    public ViewResponses.Row rowByQuery(@Parameter(description = "view name") @PathVariable String view,
+                                        @Parameter(description = "the key value (a JSON array for a composite key)") @RequestParam String key) {
         return views.row(view, key);
     }
 }

@@ -1,6 +1,7 @@
 package dev.upsertingest.api.security;
 
 import dev.upsertingest.api.errors.Problems;
+import dev.upsertingest.api.errors.RejectedRequests;
 import dev.upsertingest.api.metrics.ApiMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,6 +15,11 @@ import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.firewall.HttpFirewall;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
+import org.springframework.security.web.firewall.StrictHttpFirewall;
+
+import java.util.List;
 
 /**
  * Every endpoint needs an API key except health (probes must work without one). Publishing, querying and operating
@@ -27,6 +33,35 @@ public class SecurityConfiguration {
     @Bean
     Problems problems() {
         return new Problems();
+    }
+
+    /**
+     * Spring Security's strict firewall, with the encoded characters a row key may hold let through in paths
+     * ({@code GET /api/v1/views/{view}/rows/{key}}): {@code %2F}, {@code %5C} and {@code %25} (Tomcat passes the
+     * first two through undecoded, see {@code HttpConfiguration}), an encoded {@code ;} and an encoded line feed.
+     * That is safe here because the authorization rules and Spring MVC both match paths with {@code PathPattern} on
+     * the raw request URI, decoding each segment once: an encoded slash stays inside its segment for both. What stays
+     * refused: raw {@code ;} (path parameters), {@code //}, {@code .} and {@code ..} segments, encoded periods, NUL,
+     * carriage returns, line and paragraph separators. Keys with those go in the query ({@code .../row?key=}).
+     */
+    @Bean
+    HttpFirewall httpFirewall() {
+        StrictHttpFirewall firewall = new StrictHttpFirewall();
+        firewall.setAllowUrlEncodedSlash(true);
+        firewall.setAllowUrlEncodedPercent(true); // also the '%' a passed-through %2F or %5C leaves in the decoded path
+        firewall.setAllowBackSlash(true); // only ever encoded: Tomcat refuses a raw backslash
+        firewall.getEncodedUrlBlocklist().removeAll(List.of("%2f%2f", "%2f%2F", "%2F%2f", "%2F%2F"));
+        firewall.getEncodedUrlBlocklist().removeAll(List.of("%3b", "%3B"));
+        firewall.getDecodedUrlBlocklist().remove(";"); // what an encoded one decodes to; a raw ';' is still refused
+        firewall.getEncodedUrlBlocklist().removeAll(List.of("%0a", "%0A"));
+        firewall.getDecodedUrlBlocklist().remove("\n");
+        return firewall;
+    }
+
+    /** The firewall's refusals as problem details (picked up by Spring Security's {@code WebSecurity}). */
+    @Bean
+    RequestRejectedHandler problemRequestRejectedHandler(Problems problems) {
+        return RejectedRequests.handler(problems);
     }
 
     @Bean

@@ -28,7 +28,79 @@ public final class ApiHarness implements AutoCloseable {
     }
 
     public static Builder builder(TestDatabase database, String bootstrapServers) {
-        return new Builder(database, bootstrapServers);
+        return new Builder(database.springProperties(), bootstrapServers);
+    }
+
+    /** For a database that is not a {@link TestDatabase}: {@code datasource} holds the {@code spring.datasource.*} properties. */
+    public static Builder builder(Map<String, ?> datasource, String bootstrapServers) {
+        return new Builder(datasource, bootstrapServers);
+    }
+
+    public <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
+    public int port() {
+        return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+    }
+
+    /**
+     * Sends {@code request} as it is, bytes the Java HTTP client would refuse to send included, and returns the whole
+     * response: status line, headers, a blank line, the body (de-chunked when chunked).
+     */
+    public RawResponse raw(byte[] request) throws java.io.IOException {
+        try (java.net.Socket socket = new java.net.Socket("localhost", port())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(request);
+            socket.getOutputStream().flush();
+            return RawResponse.parse(socket.getInputStream().readAllBytes());
+        }
+    }
+
+    /** A response read off the socket by {@link #raw}. */
+    public record RawResponse(int status, Map<String, String> headers, String body) {
+
+        static RawResponse parse(byte[] bytes) {
+            int end = indexOf(bytes, "\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0);
+            String[] head = new String(bytes, 0, end < 0 ? bytes.length : end, java.nio.charset.StandardCharsets.ISO_8859_1).split("\r\n");
+            Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            for (int i = 1; i < head.length; i++) {
+                int colon = head[i].indexOf(':');
+                if (colon > 0) {
+                    headers.put(head[i].substring(0, colon).trim(), head[i].substring(colon + 1).trim());
+                }
+            }
+            java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+            int at = end < 0 ? bytes.length : end + 4;
+            if ("chunked".equalsIgnoreCase(headers.get("Transfer-Encoding"))) {
+                while (at < bytes.length) {
+                    int lineEnd = indexOf(bytes, new byte[]{'\r', '\n'}, at);
+                    int size = Integer.parseInt(new String(bytes, at, lineEnd - at, java.nio.charset.StandardCharsets.US_ASCII).trim(), 16);
+                    if (size == 0) {
+                        break;
+                    }
+                    body.write(bytes, lineEnd + 2, size);
+                    at = lineEnd + 2 + size + 2;
+                }
+            } else {
+                body.write(bytes, at, bytes.length - at);
+            }
+            return new RawResponse(Integer.parseInt(head[0].split(" ")[1]), headers,
+                    body.toString(java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        private static int indexOf(byte[] bytes, byte[] part, int from) {
+            outer:
+            for (int i = from; i <= bytes.length - part.length; i++) {
+                for (int k = 0; k < part.length; k++) {
+                    if (bytes[i + k] != part[k]) {
+                        continue outer;
+                    }
+                }
+                return i;
+            }
+            return -1;
+        }
     }
 
     public String url(String path) {
@@ -67,8 +139,8 @@ public final class ApiHarness implements AutoCloseable {
     public static final class Builder {
         private final Map<String, String> properties = new LinkedHashMap<>();
 
-        private Builder(TestDatabase database, String bootstrapServers) {
-            database.springProperties().forEach((k, v) -> properties.put(k, String.valueOf(v)));
+        private Builder(Map<String, ?> datasource, String bootstrapServers) {
+            datasource.forEach((k, v) -> properties.put(k, String.valueOf(v)));
             properties.put("spring.kafka.bootstrap-servers", bootstrapServers);
             properties.put("server.port", "0");
             client(0, "producer", PRODUCER_KEY, "publish");

@@ -35,6 +35,10 @@ class EndToEndIT {
                 + "'[{\"name\": \"status\", \"type\": \"text\", \"pointer\": \"/status\"}, {\"name\": \"total\", \"type\": \"numeric\", \"pointer\": \"/total\"}]', "
                 + "'[{\"columns\": [\"status\"]}]', '1 second')");
 
+        String blobs = "blobs_" + UUID.randomUUID().toString().substring(0, 8); // the worker creates it
+        db.execute("select ingest.declare_stream('blobs', '" + blobs + "', "
+                + "'[{\"name\": \"id\", \"type\": \"text\", \"pointer\": \"/id\"}]')");
+
         try (WorkerHarness worker = WorkerHarness.builder(db, kafka).property("ingest.refresh.tick", "200ms").start();
              ApiHarness api = ApiHarness.builder(db, kafka.bootstrapServers()).start()) {
             OffsetDateTime before = OffsetDateTime.now();
@@ -61,6 +65,23 @@ class EndToEndIT {
 
             JsonNode one = JsonMapper.shared().readTree(api.get("/api/v1/views/orders_view/rows/o-3", ANALYST_KEY).body());
             assertThat(one.get("row").get("status").isNull()).isTrue();
+
+            // The largest event the rules allow, and one lz4 cannot shrink, makes the whole way through a topic the
+            // worker created: it sized the topic by the same rule the API's producer follows.
+            try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+                var resource = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, blobs);
+                assertThat(admin.describeConfigs(java.util.List.of(resource)).all().get().get(resource).get("max.message.bytes").value())
+                        .isEqualTo(Long.toString(dev.upsertingest.core.event.EventLimits.defaults().maxRecordSize()));
+            }
+            String head = "{\"id\": \"big\", \"pad\": \"";
+            byte[] random = new byte[1024 * 1024];
+            new java.util.Random(7).nextBytes(random);
+            String largest = head + java.util.Base64.getEncoder().encodeToString(random).substring(0, 1024 * 1024 - head.length() - 2) + "\"}";
+            HttpResponse<String> big = api.post("/api/v1/streams/blobs/events", PRODUCER_KEY, "application/json", "[" + largest + "]");
+            assertThat(big.statusCode()).as(big.body()).isEqualTo(202);
+            assertThat(JsonMapper.shared().readTree(big.body()).get("accepted").asInt()).as(big.body()).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(60)).until(() -> db.count("select count(*) from streams.blobs where id = 'big'") == 1);
+            assertThat(db.count("select octet_length(doc->>'pad') from streams.blobs")).isEqualTo(1024 * 1024 - head.length() - 2);
         }
     }
 }

@@ -38,6 +38,9 @@ class KafkaOutageIT {
             assertThat(down.headers().firstValue("Retry-After")).isPresent();
             assertThat(JsonMapper.shared().readTree(down.body()).get("type").asString())
                     .isEqualTo("urn:upsert-ingest:problem:kafka-unavailable");
+            assertThat(JsonMapper.shared().readTree(down.body()).get("detail").asString()).as("no class names, no toString()s")
+                    .contains("retry later").doesNotContain("Exception", "org.apache", "kafka.common")
+                    .doesNotContainPattern("[a-z]+\\.[a-z]+\\.[A-Za-z]");
             // Once the breaker has seen enough failures it answers at once instead of waiting on the broker.
             await().atMost(Duration.ofSeconds(60)).until(() -> {
                 long start = System.nanoTime();

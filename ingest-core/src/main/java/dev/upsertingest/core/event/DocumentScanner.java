@@ -327,7 +327,12 @@ final class DocumentScanner {
         return value;
     }
 
-    /** One well-formed UTF-8 sequence starting with {@code lead} (>= 0x80), no surrogates, no overlong forms. */
+    /**
+     * One well-formed UTF-8 sequence starting with {@code lead} (>= 0x80), the same rule as {@link Utf8}: no overlong
+     * forms (C0, C1, E0 80..9F, F0 80..8F), no encoded surrogates (ED A0..BF), nothing above U+10FFFF (F4 90..BF,
+     * F5..FF), no stray continuation byte as lead; a sequence cut short meets a byte that is not a continuation (or
+     * the end of the array, which declines too).
+     */
     private void utf8(int lead) {
         int second = b[i + 1] & 0xFF;
         if (lead >= 0xC2 && lead <= 0xDF) {

@@ -27,9 +27,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns one Kafka record into what it means for its stream's table, enforcing every rule an event must pass: a JSON
- * object within the size limit, free of what jsonb refuses, with a key of the declared types within the key size
- * limit, and an integer version when the stream is versioned. The worker and the HTTP API both use it, so an event
- * the API accepts is one the worker can write.
+ * object within the size limit, in well-formed UTF-8 without a byte order mark, free of what jsonb refuses, with a key
+ * of the declared types within the key size limit, and an integer version when the stream is versioned. The worker
+ * and the HTTP API both use it, so an event the API accepts is one the worker can write, and the document written is
+ * the very bytes that came.
+ *
+ * <p>The byte-level rules come first, then the grammar, then the key and version, so each event gets one answer
+ * whichever path reads it: {@link DocumentScanner} for replace-mode streams (which only ever accepts or declines),
+ * Jackson for the rest and for whatever the scanner declined.
  *
  * <p>Thread-safe.
  */
@@ -85,6 +90,10 @@ public final class EventParser {
                 return scanned;
             }
         }
+        ParsedEvent.Rejected bytes = byteRules(value);
+        if (bytes != null) {
+            return bytes;
+        }
         JsonNode tree;
         try {
             tree = mapper.readTree(value);
@@ -97,10 +106,6 @@ public final class EventParser {
             return new ParsedEvent.Rejected(RejectReason.NOT_AN_OBJECT,
                     "the event must be a JSON object, got " + typeName(tree));
         }
-        ParsedEvent.Rejected forbidden = ForbiddenCharacters.find(value);
-        if (forbidden != null) {
-            return forbidden;
-        }
         Object key = stream.keySource() == KeySource.VALUE
                 ? keyFromJson(stream.keyColumns(), document, "")
                 : keyFromRecordKey(stream, recordKey);
@@ -111,8 +116,33 @@ public final class EventParser {
         if (version instanceof ParsedEvent.Rejected rejected) {
             return rejected;
         }
-        // Jackson may let through what is not well-formed UTF-8; decoding replaces it, as it always did on this path.
-        return new ParsedEvent.Upsert((EventKey) key, document, JsonText.of(new String(value, StandardCharsets.UTF_8)), (Long) version);
+        // byteRules checked the UTF-8: the document is written as the very bytes that came
+        return new ParsedEvent.Upsert((EventKey) key, document, JsonText.ofUtf8(value), (Long) version);
+    }
+
+    /**
+     * What is wrong with a value's bytes before any parser reads them, or {@code null}: nothing but whitespace, a
+     * byte order mark, malformed UTF-8, or an escape jsonb refuses. The same bytes get the same answer whatever their
+     * place in the document (see {@link ForbiddenCharacters}).
+     */
+    private static ParsedEvent.Rejected byteRules(byte[] value) {
+        int first = 0;
+        while (first < value.length && isWhitespace(value[first])) {
+            first++;
+        }
+        if (first == value.length) {
+            return new ParsedEvent.Rejected(RejectReason.INVALID_JSON, "the value holds only whitespace, no JSON value");
+        }
+        if (first + 2 < value.length && (value[first] & 0xFF) == 0xEF && (value[first + 1] & 0xFF) == 0xBB
+                && (value[first + 2] & 0xFF) == 0xBF) {
+            return new ParsedEvent.Rejected(RejectReason.INVALID_JSON, "the value starts with a UTF-8 byte order mark "
+                    + "(EF BB BF), which JSON text must not carry (RFC 8259, section 8.1): send the JSON without it");
+        }
+        return ForbiddenCharacters.find(value);
+    }
+
+    private static boolean isWhitespace(byte b) {
+        return b == ' ' || b == '\n' || b == '\r' || b == '\t';
     }
 
     /**

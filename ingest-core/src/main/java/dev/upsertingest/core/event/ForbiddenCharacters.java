@@ -1,48 +1,96 @@
 package dev.upsertingest.core.event;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
- * Finds, in JSON text that already parsed, the characters PostgreSQL's jsonb refuses although JSON allows them:
- * {@code \u0000} and unpaired UTF-16 surrogates. Both can only appear as escapes inside strings (a raw control
- * character is not valid JSON), so one pass over the bytes settles it without walking a tree.
+ * The byte-level rules of an event, checked in one pass before any JSON parser sees it: the bytes are well-formed
+ * UTF-8 (RFC 3629: no overlong forms, no encoded surrogates, nothing above U+10FFFF, no truncated sequences, no stray
+ * continuation bytes), and no escape spells what PostgreSQL's jsonb refuses although JSON allows it ({@code \\u0000}
+ * and unpaired UTF-16 surrogates).
+ *
+ * <p>Why before the parser: Jackson decodes some malformed UTF-8 (an overlong {@code C0 AF} reads as {@code /}) and
+ * refuses a broken surrogate escape in a property name as bad JSON while letting one in a value through, so its
+ * verdict would depend on where the bad bytes are. Here every event gets the same answer for the same bytes,
+ * whichever door it came through. Escapes are only ever inside strings in valid JSON, so a backslash is read as the
+ * start of one; in text that is not valid JSON anyway that may name a forbidden escape rather than the syntax error.
+ *
+ * <p>{@link DocumentScanner}, the fast path, enforces the same rules by declining whatever breaks them.
  */
 final class ForbiddenCharacters {
+
+    private static final VarHandle WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
 
     private ForbiddenCharacters() {
     }
 
-    /** Returns the rejection for the first forbidden character, or {@code null} when there is none. */
+    /** Returns the rejection for the first forbidden byte sequence or escape, or {@code null} when there is none. */
     static ParsedEvent.Rejected find(byte[] json) {
-        for (int i = 0; i < json.length; i++) {
+        int length = json.length;
+        int lastWord = length - Long.BYTES;
+        int i = 0;
+        while (i < length) {
+            // most of a document is ASCII without backslashes: skip it eight bytes at a time
+            while (i <= lastWord && stops((long) WORDS.get(json, i)) == 0) {
+                i += Long.BYTES;
+            }
+            if (i >= length) {
+                break;
+            }
             int b = json[i] & 0xFF;
             if (b == '\\') {
-                if (i + 5 < json.length && json[i + 1] == 'u') {
-                    int unit = hex4(json, i + 2);
-                    if (unit == 0) {
-                        return new ParsedEvent.Rejected(RejectReason.NUL_CHARACTER,
-                                "the document contains \\u0000 at byte " + i + ", which PostgreSQL jsonb cannot store");
-                    }
-                    if (Character.isHighSurrogate((char) unit)) {
-                        boolean paired = i + 11 < json.length && json[i + 6] == '\\' && json[i + 7] == 'u'
-                                && Character.isLowSurrogate((char) hex4(json, i + 8));
-                        if (!paired) {
-                            return unpaired(i);
-                        }
-                        i += 11;
-                        continue;
-                    }
-                    if (Character.isLowSurrogate((char) unit)) {
-                        return unpaired(i);
-                    }
-                    i += 5;
-                } else {
-                    i++; // the escaped character, which may itself be a backslash
+                ParsedEvent.Rejected escape = escape(json, i);
+                if (escape != null) {
+                    return escape;
                 }
-            } else if (b == 0xED && i + 1 < json.length && (json[i + 1] & 0xFF) >= 0xA0) {
-                // A surrogate encoded directly in (invalid) UTF-8, as CESU-8 writers produce.
-                return unpaired(i);
+                i += escapeLength(json, i);
+            } else if (b >= 0x80) {
+                int sequence = Utf8.sequenceLength(json, i);
+                if (sequence < 0) {
+                    return new ParsedEvent.Rejected(RejectReason.INVALID_UNICODE,
+                            "the value is not well-formed UTF-8: " + Utf8.describe(json, i) + " at byte " + i);
+                }
+                i += sequence;
+            } else {
+                i++;
             }
         }
         return null;
+    }
+
+    /** The high bit of each byte of {@code word} that is a backslash or >= 0x80 (the lowest mark is exact). */
+    private static long stops(long word) {
+        long backslash = word ^ 0x5C5C5C5C5C5C5C5CL;
+        return ((backslash - ONES) & ~backslash | word) & HIGHS;
+    }
+
+    /** The rejection for the escape at {@code at}, or {@code null} when it is allowed. */
+    private static ParsedEvent.Rejected escape(byte[] json, int at) {
+        if (at + 5 >= json.length || json[at + 1] != 'u') {
+            return null;
+        }
+        int unit = hex4(json, at + 2);
+        if (unit == 0) {
+            return new ParsedEvent.Rejected(RejectReason.NUL_CHARACTER,
+                    "the document contains \\u0000 at byte " + at + ", which PostgreSQL jsonb cannot store");
+        }
+        if (Character.isHighSurrogate((char) unit)) {
+            boolean paired = at + 11 < json.length && json[at + 6] == '\\' && json[at + 7] == 'u'
+                    && Character.isLowSurrogate((char) hex4(json, at + 8));
+            return paired ? null : unpaired(at);
+        }
+        return unit >= 0 && Character.isLowSurrogate((char) unit) ? unpaired(at) : null;
+    }
+
+    /** How many bytes the (allowed) escape at {@code at} takes. */
+    private static int escapeLength(byte[] json, int at) {
+        if (at + 5 >= json.length || json[at + 1] != 'u') {
+            return 2; // the escaped character, which may itself be a backslash
+        }
+        return Character.isHighSurrogate((char) hex4(json, at + 2)) ? 12 : 6;
     }
 
     private static ParsedEvent.Rejected unpaired(int at) {

@@ -87,8 +87,13 @@ class DocumentScannerTest {
     @Test
     void declinesMalformedUtf8AndControlCharacters() {
         for (byte[] bad : List.of(new byte[]{(byte) 0xC3, 0x28}, new byte[]{(byte) 0xC0, (byte) 0xAF},
-                new byte[]{(byte) 0xED, (byte) 0xA0, (byte) 0x80}, new byte[]{(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
-                new byte[]{(byte) 0xE2, (byte) 0x82}, new byte[]{(byte) 0xFF}, new byte[]{0x01}, new byte[]{'\n'})) {
+                new byte[]{(byte) 0xC1, (byte) 0xBF}, new byte[]{(byte) 0xE0, (byte) 0x80, (byte) 0xAF},
+                new byte[]{(byte) 0xE0, (byte) 0x9F, (byte) 0xBF}, new byte[]{(byte) 0xF0, (byte) 0x80, (byte) 0x80, (byte) 0xAF},
+                new byte[]{(byte) 0xF0, (byte) 0x8F, (byte) 0xBF, (byte) 0xBF},
+                new byte[]{(byte) 0xED, (byte) 0xA0, (byte) 0x80}, new byte[]{(byte) 0xED, (byte) 0xBF, (byte) 0xBF},
+                new byte[]{(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, new byte[]{(byte) 0xF5, (byte) 0x80, (byte) 0x80, (byte) 0x80},
+                new byte[]{(byte) 0xE2, (byte) 0x82}, new byte[]{(byte) 0xF0, (byte) 0x9F, (byte) 0x98}, new byte[]{(byte) 0x80},
+                new byte[]{(byte) 0xBF}, new byte[]{(byte) 0xFF}, new byte[]{0x01}, new byte[]{'\n'})) {
             byte[] prefix = "{\"id\": \"a\", \"v\": 1, \"x\": \"".getBytes(StandardCharsets.UTF_8);
             byte[] json = new byte[prefix.length + bad.length + 2];
             System.arraycopy(prefix, 0, json, 0, prefix.length);
@@ -97,6 +102,70 @@ class DocumentScannerTest {
             json[json.length - 1] = '}';
             assertThat(DocumentScanner.scan(json, ID_AND_VERSION)).isNull();
         }
+    }
+
+    /**
+     * Every lead byte with every second byte (and continuations after them) inside a string: the scanner accepts
+     * exactly what the JDK's strict decoder accepts, and the full parse rejects exactly the rest as invalid_unicode.
+     */
+    @Test
+    void acceptsExactlyWellFormedUtf8AndTheFullParseRejectsTheRest() {
+        EventParser parser = new EventParser(EventLimits.defaults());
+        byte[] prefix = "{\"id\": \"a\", \"v\": 1, \"x\": \"".getBytes(StandardCharsets.UTF_8);
+        List<String> wrong = new java.util.ArrayList<>();
+        for (int lead = 0x20; lead < 256; lead++) {
+            for (int second = 0x20; second < 256; second++) {
+                byte[] sequence = {(byte) lead, (byte) second, (byte) 0x80, (byte) 0x80};
+                if (lead == '"' || lead == '\\' || second == '"' || second == '\\' || lead == 0x7F || second == 0x7F) {
+                    continue;
+                }
+                byte[] json = new byte[prefix.length + sequence.length + 2];
+                System.arraycopy(prefix, 0, json, 0, prefix.length);
+                System.arraycopy(sequence, 0, json, prefix.length, sequence.length);
+                json[json.length - 2] = '"';
+                json[json.length - 1] = '}';
+                boolean wellFormed = wellFormed(sequence);
+                boolean scanned = DocumentScanner.scan(json, ID_AND_VERSION) != null;
+                for (StreamDefinition stream : List.of(REPLACING_BY_ID, MERGING_BY_ID)) {
+                    ParsedEvent event = parser.parse(stream, null, json);
+                    boolean right = wellFormed ? event instanceof ParsedEvent.Upsert
+                            : event instanceof ParsedEvent.Rejected r && r.reason() == RejectReason.INVALID_UNICODE;
+                    if (!right || scanned != wellFormed) {
+                        wrong.add(String.format("%02X %02X 80 80 (%s): scanned %s, %s", lead, second, stream.mergeMode(), scanned, event));
+                    }
+                }
+            }
+        }
+        assertThat(wrong).isEmpty();
+    }
+
+    private static boolean wellFormed(byte[] bytes) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes));
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
+        }
+    }
+
+    private static final StreamDefinition REPLACING_BY_ID = new StreamDefinition("s", "t", "streams", "s", KeySource.VALUE,
+            List.of(new KeyColumn("id", KeyType.TEXT, JsonPointer.compile("/id"))),
+            JsonPointer.compile("/v"), MergeMode.REPLACE, Durability.UNLOGGED);
+    private static final StreamDefinition MERGING_BY_ID = new StreamDefinition("s", "t", "streams", "s", KeySource.VALUE,
+            REPLACING_BY_ID.keyColumns(), REPLACING_BY_ID.versionPointer(), MergeMode.MERGE, Durability.UNLOGGED);
+
+    @Test
+    void declinesAByteOrderMarkAndValuesOfOnlyWhitespace() {
+        byte[] json = "{\"id\": \"a\", \"v\": 1}".getBytes(StandardCharsets.UTF_8);
+        byte[] withBom = new byte[json.length + 3];
+        withBom[0] = (byte) 0xEF;
+        withBom[1] = (byte) 0xBB;
+        withBom[2] = (byte) 0xBF;
+        System.arraycopy(json, 0, withBom, 3, json.length);
+        assertThat(DocumentScanner.scan(withBom, ID_AND_VERSION)).isNull();
+        assertThat(scan("   ")).isNull();
+        assertThat(scan(" \r\n\t")).isNull();
     }
 
     @Test
@@ -166,7 +235,38 @@ class DocumentScannerTest {
     private static byte[] mutate(byte[] json, SplittableRandom random) {
         byte[] pool = "{}[]\",:\\u0aeE.-+ 9\u00e9".getBytes(StandardCharsets.UTF_8);
         int at = random.nextInt(json.length);
-        return switch (random.nextInt(4)) {
+        return switch (random.nextInt(6)) {
+            case 4 -> { // splice in a malformed (or, now and then, a well-formed) UTF-8 sequence
+                byte[][] sequences = {{(byte) 0xC0, (byte) 0xAF}, {(byte) 0xC1, (byte) 0x81}, {(byte) 0xE0, (byte) 0x80, (byte) 0xAF},
+                        {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, {(byte) 0xF0, (byte) 0x8F, (byte) 0xBF, (byte) 0xBF},
+                        {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, {(byte) 0xF8}, {(byte) 0x80}, {(byte) 0xE2, (byte) 0x82},
+                        {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, {(byte) 0xF0, (byte) 0x9F, (byte) 0x98, (byte) 0x80}};
+                byte[] sequence = sequences[random.nextInt(sequences.length)];
+                byte[] longer = new byte[json.length + sequence.length];
+                System.arraycopy(json, 0, longer, 0, at);
+                System.arraycopy(sequence, 0, longer, at, sequence.length);
+                System.arraycopy(json, at, longer, at + sequence.length, json.length - at);
+                yield longer;
+            }
+            case 5 -> switch (random.nextInt(3)) { // what comes before the value, or instead of it
+                case 0 -> {
+                    byte[] bom = new byte[json.length + 3];
+                    bom[0] = (byte) 0xEF;
+                    bom[1] = (byte) 0xBB;
+                    bom[2] = (byte) 0xBF;
+                    System.arraycopy(json, 0, bom, 3, json.length);
+                    yield bom;
+                }
+                case 1 -> " \n\t\r".substring(0, 1 + random.nextInt(4)).getBytes(StandardCharsets.UTF_8);
+                default -> { // a broken surrogate escape, in a name or a value
+                    byte[] escape = (random.nextBoolean() ? "\\ud800" : "\\udc00\\ud83d").getBytes(StandardCharsets.UTF_8);
+                    byte[] longer = new byte[json.length + escape.length];
+                    System.arraycopy(json, 0, longer, 0, at);
+                    System.arraycopy(escape, 0, longer, at, escape.length);
+                    System.arraycopy(json, at, longer, at + escape.length, json.length - at);
+                    yield longer;
+                }
+            };
             case 0 -> { // drop a byte
                 byte[] shorter = new byte[json.length - 1];
                 System.arraycopy(json, 0, shorter, 0, at);

@@ -182,11 +182,115 @@ class EventParserTest {
         assertThat(parse(BY_ID, null, "{\"id\": \"a\", \"smile\": \"\\ud83d\\ude00\"}")).isInstanceOf(ParsedEvent.Upsert.class);
     }
 
+    /** {@code {"id": "a", "x": "<bad>"}} with {@code bad} as raw bytes inside the string. */
+    private static byte[] withRawBytes(int... bad) {
+        byte[] prefix = "{\"id\": \"a\", \"x\": \"".getBytes(StandardCharsets.UTF_8);
+        byte[] json = new byte[prefix.length + bad.length + 2];
+        System.arraycopy(prefix, 0, json, 0, prefix.length);
+        for (int i = 0; i < bad.length; i++) {
+            json[prefix.length + i] = (byte) bad[i];
+        }
+        json[json.length - 2] = '"';
+        json[json.length - 1] = '}';
+        return json;
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "C3 28       | a sequence cut short",
+            "C3          | a sequence cut short",
+            "E2 82       | a sequence cut short",
+            "F0 9F 98    | a sequence cut short",
+            "C0 AF       | an overlong encoding",
+            "C1 BF       | an overlong encoding",
+            "E0 80 AF    | an overlong encoding",
+            "E0 9F BF    | an overlong encoding",
+            "F0 80 80 AF | an overlong encoding",
+            "F0 8F BF BF | an overlong encoding",
+            "ED A0 80    | a UTF-16 surrogate encoded directly",
+            "ED BF BF    | a UTF-16 surrogate encoded directly",
+            "F4 90 80 80 | a code point above U+10FFFF",
+            "F5 80 80 80 | a code point above U+10FFFF",
+            "80          | a continuation byte",
+            "BF          | a continuation byte",
+            "FF          | a byte that never occurs in UTF-8",
+            "F8 88 80 80 80 | a byte that never occurs in UTF-8",
+    })
+    void malformedUtf8IsInvalidUnicodeWithWhatAndWhere(String hex, String what) {
+        int[] bytes = java.util.Arrays.stream(hex.trim().split(" ")).mapToInt(h -> Integer.parseInt(h, 16)).toArray();
+        for (StreamDefinition stream : List.of(BY_ID, merging(BY_ID))) {
+            ParsedEvent event = parser.parse(stream, null, withRawBytes(bytes));
+            assertThat(event).as(hex).isInstanceOfSatisfying(ParsedEvent.Rejected.class, r -> {
+                assertThat(r.reason()).isEqualTo(RejectReason.INVALID_UNICODE);
+                assertThat(r.detail()).startsWith("the value is not well-formed UTF-8: " + what).endsWith("at byte 18");
+            });
+        }
+    }
+
     @Test
-    void invalidUtf8IsInvalidJson() {
-        byte[] value = {'{', '"', 'i', 'd', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
-        assertThat(parser.parse(BY_ID, null, value)).isInstanceOfSatisfying(ParsedEvent.Rejected.class,
-                r -> assertThat(r.reason()).isIn(RejectReason.INVALID_JSON, RejectReason.INVALID_UNICODE));
+    void malformedUtf8InANameOrOutsideStringsIsInvalidUnicodeToo() {
+        byte[] inName = {'{', '"', (byte) 0xC0, (byte) 0xAF, '"', ':', '1', ',', '"', 'i', 'd', '"', ':', '"', 'a', '"', '}'};
+        byte[] outside = {'{', '"', 'i', 'd', '"', ':', '"', 'a', '"', '}', ' ', (byte) 0xE2, (byte) 0x82};
+        for (byte[] value : List.of(inName, outside)) {
+            assertThat(parser.parse(BY_ID, null, value)).isInstanceOfSatisfying(ParsedEvent.Rejected.class,
+                    r -> assertThat(r.reason()).isEqualTo(RejectReason.INVALID_UNICODE));
+        }
+    }
+
+    @Test
+    void wellFormedUtf8IsStoredAsTheVeryBytesSentOnBothPaths() {
+        String text = "{\"id\": \"a\", \"x\": \"\u00e9\u0800\uffff\ud800\udc00\udbff\udfff \u20ac\"}";
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        for (StreamDefinition stream : List.of(BY_ID, merging(BY_ID))) {
+            ParsedEvent.Upsert upsert = (ParsedEvent.Upsert) parser.parse(stream, null, bytes);
+            assertThat(upsert.json().utf8()).isEqualTo(bytes);
+        }
+    }
+
+    @Test
+    void aByteOrderMarkBeforeTheValueIsInvalidJsonAndSaysSo() {
+        byte[] json = "{\"id\": \"a\"}".getBytes(StandardCharsets.UTF_8);
+        for (byte[] value : List.of(concat(new byte[]{(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, json),
+                concat(new byte[]{' ', '\n', (byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, json))) {
+            for (StreamDefinition stream : List.of(BY_ID, merging(BY_ID))) {
+                ParsedEvent.Rejected rejected = (ParsedEvent.Rejected) parser.parse(stream, null, value);
+                assertThat(rejected.reason()).isEqualTo(RejectReason.INVALID_JSON);
+                assertThat(rejected.detail()).contains("byte order mark", "RFC 8259");
+            }
+        }
+    }
+
+    @Test
+    void aValueOfOnlyWhitespaceIsInvalidJsonNotANonObject() {
+        for (String blank : List.of(" ", "\n", "  \t\r\n ")) {
+            for (StreamDefinition stream : List.of(BY_ID, merging(BY_ID))) {
+                ParsedEvent.Rejected rejected = (ParsedEvent.Rejected) parse(stream, null, blank);
+                assertThat(rejected.reason()).isEqualTo(RejectReason.INVALID_JSON);
+                assertThat(rejected.detail()).isEqualTo("the value holds only whitespace, no JSON value");
+            }
+        }
+    }
+
+    @Test
+    void aBrokenSurrogateEscapeIsInvalidUnicodeInANameAsInAValue() {
+        for (String value : List.of("{\"id\": \"a\", \"\\ud800\": 1}", "{\"id\": \"a\", \"\\ud800x\": 1}",
+                "{\"id\": \"a\", \"\\udc00\\ud800\": 1}", "{\"id\": \"a\", \"x\": \"\\ud800\"}",
+                "{\"id\": \"a\", \"x\": \"\\ud83d\\u0041\"}")) {
+            for (StreamDefinition stream : List.of(BY_ID, merging(BY_ID))) {
+                assertThat(rejection(stream, value)).as(value).isEqualTo(RejectReason.INVALID_UNICODE);
+            }
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+
+    private static StreamDefinition merging(StreamDefinition stream) {
+        return new StreamDefinition(stream.name(), stream.topic(), stream.tableSchema(), stream.tableName(), stream.keySource(),
+                stream.keyColumns(), stream.versionPointer(), MergeMode.MERGE, stream.durability());
     }
 
     @Test

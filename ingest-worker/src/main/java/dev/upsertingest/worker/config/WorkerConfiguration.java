@@ -112,12 +112,13 @@ public class WorkerConfiguration {
     /** Sized so that the dead letter of any record the consumers can fetch fits (see {@link DeadLetterLimits}). */
     @Bean
     DeadLetterLimits deadLetterLimits(ConsumerSettings settings, EventLimits limits) {
-        return DeadLetterLimits.forConsumer(settings.maxPartitionFetchSize().toBytes(), limits.maxDocumentSize().toBytes());
+        return DeadLetterLimits.forConsumer(settings.maxPartitionFetchSize().toBytes(), limits.maxRecordSize());
     }
 
     @Bean
-    TopicProvisioner topicProvisioner(KafkaAdmin kafkaAdmin, TopicSettings settings, DeadLetterLimits deadLetterLimits) {
-        return new TopicProvisioner(kafkaAdmin, settings, deadLetterLimits);
+    TopicProvisioner topicProvisioner(KafkaAdmin kafkaAdmin, TopicSettings settings, EventLimits limits,
+                                      DeadLetterLimits deadLetterLimits) {
+        return new TopicProvisioner(kafkaAdmin, settings, limits, deadLetterLimits);
     }
 
     /**

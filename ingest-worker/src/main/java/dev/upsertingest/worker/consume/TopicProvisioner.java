@@ -1,5 +1,6 @@
 package dev.upsertingest.worker.consume;
 
+import dev.upsertingest.core.event.EventLimits;
 import dev.upsertingest.core.stream.StreamDefinition;
 import dev.upsertingest.worker.errors.DeadLetterHeaders;
 import dev.upsertingest.worker.errors.DeadLetterLimits;
@@ -27,9 +28,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Creates the stream and dead-letter topics that do not exist yet; never alters one that does. Dead-letter topics are
- * created to take the largest dead letter the worker may send ({@link DeadLetterLimits}); an existing one that takes
- * less is reported, since letters too large for it are sent without their value.
+ * Creates the stream and dead-letter topics that do not exist yet; never alters one that does. A stream topic it
+ * creates takes every record an accepted event can make ({@code max.message.bytes} from
+ * {@link EventLimits#maxRecordSize()}, the rule the API's producer follows too), so Kafka never refuses an event the
+ * rules let through for its size. Dead-letter topics are created to take the largest dead letter the worker may send
+ * ({@link DeadLetterLimits}); an existing one that takes less is reported, since letters too large for it are sent
+ * without their value.
  */
 public class TopicProvisioner {
 
@@ -37,12 +41,14 @@ public class TopicProvisioner {
 
     private final KafkaAdmin kafkaAdmin;
     private final TopicSettings settings;
+    private final EventLimits limits;
     private final DeadLetterLimits deadLetterLimits;
     private final Set<String> reportedSmall = ConcurrentHashMap.newKeySet();
 
-    public TopicProvisioner(KafkaAdmin kafkaAdmin, TopicSettings settings, DeadLetterLimits deadLetterLimits) {
+    public TopicProvisioner(KafkaAdmin kafkaAdmin, TopicSettings settings, EventLimits limits, DeadLetterLimits deadLetterLimits) {
         this.kafkaAdmin = kafkaAdmin;
         this.settings = settings;
+        this.limits = limits;
         this.deadLetterLimits = deadLetterLimits;
     }
 
@@ -55,8 +61,7 @@ public class TopicProvisioner {
             List<NewTopic> missing = new ArrayList<>();
             for (StreamDefinition stream : streams) {
                 if (!existing.contains(stream.topic())) {
-                    missing.add(newTopic(stream.topic(), settings.partitions(),
-                            Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, settings.cleanupPolicy())));
+                    missing.add(newTopic(stream.topic(), settings.partitions(), streamTopicConfig()));
                 }
                 if (!existing.contains(stream.deadLetterTopic())) {
                     Map<String, String> config = new HashMap<>(deadLetterLimits.topicConfig());
@@ -120,6 +125,12 @@ public class TopicProvisioner {
         } catch (ExecutionException | TimeoutException e) {
             log.debug("Could not read the configuration of the dead-letter topics: {}", e.toString());
         }
+    }
+
+    /** What a created stream topic is configured with. */
+    Map<String, String> streamTopicConfig() {
+        return Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, settings.cleanupPolicy(),
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Long.toString(limits.maxRecordSize()));
     }
 
     private NewTopic newTopic(String name, int partitions, Map<String, String> config) {

@@ -35,10 +35,11 @@ public record DeadLetterLimits(int maxRecordSize) {
 
     /**
      * @param maxPartitionFetchBytes the consumer's {@code max.partition.fetch.bytes}
-     * @param maxDocumentBytes       {@code ingest.events.max-document-size}
+     * @param maxRecordBytes         the largest record an accepted event makes ({@code EventLimits.maxRecordSize()}:
+     *                               the rule the API's producer and the created stream topics follow)
      */
-    public static DeadLetterLimits forConsumer(long maxPartitionFetchBytes, long maxDocumentBytes) {
-        long largest = Math.max(maxPartitionFetchBytes, maxDocumentBytes) + HEADER_HEADROOM;
+    public static DeadLetterLimits forConsumer(long maxPartitionFetchBytes, long maxRecordBytes) {
+        long largest = Math.max(maxPartitionFetchBytes, maxRecordBytes) + HEADER_HEADROOM;
         return new DeadLetterLimits((int) Math.min(largest, Integer.MAX_VALUE - 1024L));
     }
 
