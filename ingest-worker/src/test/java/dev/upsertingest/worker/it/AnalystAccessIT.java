@@ -7,6 +7,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -196,6 +198,37 @@ class AnalystAccessIT {
         // client_connection_check_interval (5 s, set on the login) notices and ends the backend.
         await().atMost(PATIENCE).until(() -> db.count("select count(*) from pg_stat_activity where pid = " + backend) == 0);
         sleeping.join();
+    }
+
+    @Test
+    void theOperatorsQueryFromTheDocumentationEndsAnalystSessionsAndNoOther() throws Exception {
+        String documented = Files.readString(Path.of("..", "docs", "streams-and-views.md"));
+        int start = documented.indexOf("SELECT pg_terminate_backend(a.pid)");
+        String watchdog = documented.substring(start, documented.indexOf(";", start))
+                .replace("interval '30 minutes'", "interval '0 seconds'");
+        assertThat(watchdog).contains("interval '0 seconds'");
+        String analyst = analystLogin("statement_timeout => '1 minute'");
+        String api = "api_" + UUID.randomUUID().toString().substring(0, 8);
+        db.execute("create role " + api + " login password 'secret' in role ingest_api");
+        roles.add(api);
+
+        try (Connection analystSession = connect(analyst); Statement a = analystSession.createStatement();
+             Connection apiSession = DriverManager.getConnection(db.jdbcUrl(), api, "secret"); Statement p = apiSession.createStatement();
+             Connection ownerSession = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+             Statement o = ownerSession.createStatement()) {
+            for (Connection session : List.of(analystSession, apiSession, ownerSession)) {
+                session.setAutoCommit(false);
+            }
+            count(a, "select count(*) from orders_v"); // each in an open transaction
+            count(p, "select count(*) from ingest.stream");
+            count(o, "select count(*) from streams.orders");
+
+            db.execute(watchdog);
+            await().atMost(PATIENCE).until(() ->
+                    db.count("select count(*) from pg_stat_activity where usename = '" + analyst + "'") == 0);
+            assertThat(count(p, "select count(*) from ingest.stream")).as("the API's session goes on").isEqualTo(1);
+            assertThat(count(o, "select count(*) from streams.orders")).as("the owner's session goes on").isZero();
+        }
     }
 
     private String analystLogin(String settings) {
