@@ -32,7 +32,8 @@ COMMENT ON TABLE ingest.worker_lock IS 'Rows the worker locks (SELECT ... FOR UP
 REVOKE ALL ON ingest.worker_lock FROM PUBLIC;
 
 -- Applies the analyst settings to an existing login and makes it a member of ingest_analyst. Run it as the
--- migrations' login (or another role with CREATEROLE and the ADMIN option on ingest_analyst):
+-- migrations' login (or another role with CREATEROLE and the ADMIN option on ingest_analyst; on PostgreSQL 16+ also
+-- the ADMIN option on the login itself, which its creator has):
 --
 --   SELECT ingest.configure_analyst_login('alice');
 --

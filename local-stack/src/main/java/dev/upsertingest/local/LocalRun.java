@@ -21,8 +21,10 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -158,7 +160,7 @@ public final class LocalRun {
      * outrank them: say so rather than let a SPRING_DATASOURCE_URL be ignored without a word.
      */
     private static void warnAboutOverriddenVariables(Map<String, String> workerProperties, Map<String, String> apiProperties) {
-        java.util.Set<String> properties = new java.util.LinkedHashSet<>(workerProperties.keySet());
+        Set<String> properties = new LinkedHashSet<>(workerProperties.keySet());
         properties.addAll(apiProperties.keySet());
         properties.add("server.port");
         for (String variable : LaunchEnvironment.overriddenByCommandLine(System.getenv(), properties)) {
