@@ -38,7 +38,7 @@ class ChartTest {
         assertThat(notes)
                 .contains("kubectl -n ingest port-forward svc/prod-upsert-ingest-api 8080:8080")
                 .contains("http://localhost:8080/api/v1/views")
-                .contains("IN ROLE ingest_analyst")
+                .contains("SELECT ingest.create_analyst_login('alice', '...');")
                 .contains("kubectl -n ingest logs job/prod-upsert-ingest-migrations")
                 .contains("WARNING: no API clients are configured")
                 .contains("NOTE: the API is not scraped");

@@ -18,6 +18,8 @@ class PostgresTuningTest {
 
         assertThat(rendered).containsAllEntriesOf(PostgresTuning.settings());
         assertThat(rendered).containsEntry("synchronous_commit", "on");
+        // Ends an analyst's query whose client went away, which no login setting can guarantee.
+        assertThat(rendered).containsEntry("client_connection_check_interval", "5s");
     }
 
     @Test

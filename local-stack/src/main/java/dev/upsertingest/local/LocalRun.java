@@ -21,8 +21,10 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -96,13 +98,26 @@ public final class LocalRun {
         Path home = options.home();
         Path workerJar = jar(home, "ingest-worker");
         Path apiJar = jar(home, "ingest-api");
+        LaunchEnvironment.clientListProblem(System.getenv(), data.resolve(ApiClientsFile.FILE_NAME).toString())
+                .ifPresent(problem -> {
+                    throw new StartupProblem(problem);
+                });
+        Path clientsFile;
         try {
             if (options.fresh()) {
-                say("--fresh: deleting %s", data);
-                Directories.deleteRecursively(data.resolve("postgres"));
+                say("--fresh: deleting the Kafka data (%s)%s; keeping the API key (%s), the API clients (%s) and the logs (%s)",
+                        data.resolve("kafka"),
+                        options.jdbcUrl() == null
+                                ? " and the PostgreSQL data (" + data.resolve("postgres") + ")"
+                                : " (the PostgreSQL at --jdbc-url is not touched: drop its database yourself to start it over)",
+                        data.resolve("api-key"), data.resolve(ApiClientsFile.FILE_NAME), data.resolve("logs"));
                 Directories.deleteRecursively(data.resolve("kafka"));
+                if (options.jdbcUrl() == null) {
+                    Directories.deleteRecursively(data.resolve("postgres"));
+                }
             }
             Files.createDirectories(data.resolve("logs"));
+            clientsFile = ApiClientsFile.ensure(data);
         } catch (IOException e) {
             throw new StartupProblem("cannot use the data directory " + data + ": " + e.getMessage());
         }
@@ -120,17 +135,16 @@ public final class LocalRun {
         common.put("spring.kafka.bootstrap-servers", kafka.bootstrapServers());
         Map<String, String> workerProperties = new LinkedHashMap<>(common);
         workerProperties.put("ingest.topics.replication-factor", "1");
+        String apiKey = apiKey(data);
+        Map<String, String> apiProperties = new LinkedHashMap<>(common);
+        apiProperties.put("spring.config.additional-location", "file:" + clientsFile);
+        apiProperties.put(ApiClientsFile.KEY_DIGEST_PROPERTY, sha256(apiKey));
+        warnAboutOverriddenVariables(workerProperties, apiProperties);
         ServiceProcess worker = startService("ingest-worker", workerJar, workerProperties, data.resolve("logs/worker.log"),
                 options.workerPort());
         createAnalystLogin(database);
 
-        String apiKey = apiKey(data);
-        Map<String, String> apiProperties = new LinkedHashMap<>(common);
-        apiProperties.put("ingest.api.security.clients[0].name", "local");
-        apiProperties.put("ingest.api.security.clients[0].key-sha256", sha256(apiKey));
-        apiProperties.put("ingest.api.security.clients[0].permissions", "publish,query,operate");
-        apiProperties.put("ingest.api.security.clients[0].requests-per-second", "1000");
-        say("starting ingest-api (log: %s)", data.resolve("logs/api.log"));
+        say("starting ingest-api (clients: %s; log: %s)", clientsFile, data.resolve("logs/api.log"));
         startService("ingest-api", apiJar, apiProperties, data.resolve("logs/api.log"), options.apiPort());
 
         if (options.demo()) {
@@ -138,7 +152,21 @@ public final class LocalRun {
             demo.start();
             say("--demo: publishing sample orders through the API at %d events/s", options.demoRate());
         }
-        printWhereEverythingIs(database, kafka, worker, data);
+        printWhereEverythingIs(database, kafka, worker, data, clientsFile);
+    }
+
+    /**
+     * Environment variables reach the worker and the API, but the properties the launcher passes on their command line
+     * outrank them: say so rather than let a SPRING_DATASOURCE_URL be ignored without a word.
+     */
+    private static void warnAboutOverriddenVariables(Map<String, String> workerProperties, Map<String, String> apiProperties) {
+        Set<String> properties = new LinkedHashSet<>(workerProperties.keySet());
+        properties.addAll(apiProperties.keySet());
+        properties.add("server.port");
+        for (String variable : LaunchEnvironment.overriddenByCommandLine(System.getenv(), properties)) {
+            say("note: %s is set in the environment, but bin/ingest local sets that property itself on the command "
+                    + "line, which wins (see bin/ingest local --help for the options)", variable);
+        }
     }
 
     private record Database(String jdbcUrl, String user, String password, String description) {
@@ -212,41 +240,51 @@ public final class LocalRun {
         }
     }
 
-    /** A login for analysts in the read-only role, so the printed psql URL works as is (local runs only). */
+    /**
+     * The analyst login the printed psql URL uses, made the supported way (ingest.create_analyst_login: read-only,
+     * search_path = views, timeouts). A login of an earlier run is brought up to date; a role "analyst" that is not an
+     * analyst login (on a PostgreSQL of your own) is left alone.
+     */
     private static void createAnalystLogin(Database database) {
         try (Connection connection = DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
              Statement statement = connection.createStatement()) {
             statement.execute("""
                     DO $$ BEGIN
                       IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'analyst') THEN
-                        CREATE ROLE analyst LOGIN PASSWORD 'analyst' IN ROLE ingest_analyst;
+                        PERFORM ingest.create_analyst_login('analyst', 'analyst');
+                      ELSIF pg_has_role('analyst', 'ingest_analyst', 'MEMBER') THEN
+                        PERFORM ingest.configure_analyst_login('analyst');
+                      ELSE
+                        RAISE EXCEPTION 'a role "analyst" exists and is not in ingest_analyst; it is left alone';
                       END IF;
                     END $$""");
         } catch (SQLException e) {
-            System.out.println("  (could not create the local analyst login: " + e.getMessage() + ")");
+            System.out.println("  (no local analyst login, so the psql URL below will not work: " + firstLine(e.getMessage()) + ")");
         }
     }
 
-    private void printWhereEverythingIs(Database database, KafkaServerProcess kafka, ServiceProcess worker, Path data) {
+    private void printWhereEverythingIs(Database database, KafkaServerProcess kafka, ServiceProcess worker, Path data,
+                                        Path clientsFile) {
         String api = "http://localhost:" + options.apiPort();
         Path keyFile = data.resolve("api-key");
         System.out.printf("""
 
                 Upsert Ingest is running. Ctrl-C stops everything.
 
-                  API          %1$s/api/v1  (key: %2$s; send it as "Authorization: Bearer <key>")
+                  API          %1$s/api/v1  (key of client "local": %2$s; send it as "Authorization: Bearer <key>")
+                  API clients  %9$s  (add clients there, then restart)
                   Swagger UI   %1$s/swagger-ui.html  (user "local", password: the key)
                   Publish      curl -X POST %1$s/api/v1/streams/orders/events -H "Authorization: Bearer $(cat %2$s)" \\
                                  -H 'Content-Type: application/json' -d '[{"order_id": "o-1", "version": 1, "status": "paid", "total": 12.5}]'
                   Query        curl -H "Authorization: Bearer $(cat %2$s)" %1$s/api/v1/views/orders_view/rows/o-1
-                  SQL          psql "%3$s"   (read-only: SELECT * FROM views.orders_view LIMIT 10)
-                               JDBC %4$s as analyst/analyst
+                  SQL          psql "%3$s" -c 'SELECT count_values(status) FROM orders_view'
+                               (read-only, search_path = views; JDBC %4$s as analyst/analyst)
                   Metrics      %5$s/actuator/prometheus (worker), %1$s/actuator/prometheus (API, with the key)
                   Kafka        %6$s (topic orders)
                   PostgreSQL   %7$s
                   Logs         %8$s
                 """, api, keyFile, database.psqlUrl(), database.jdbcUrl(), worker.url("").replaceAll("/$", ""),
-                kafka.bootstrapServers(), database.description(), data.resolve("logs"));
+                kafka.bootstrapServers(), database.description(), data.resolve("logs"), clientsFile);
         System.out.flush();
     }
 

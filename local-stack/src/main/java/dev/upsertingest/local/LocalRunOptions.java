@@ -6,7 +6,7 @@ import java.nio.file.Path;
  * The options of {@code bin/ingest local}.
  *
  * @param home          the project checkout (where the worker and API jars are built)
- * @param dataDirectory where PostgreSQL, the broker, the API key and the logs live between runs
+ * @param dataDirectory where PostgreSQL, the broker, the API key, the API clients file and the logs live between runs
  */
 record LocalRunOptions(boolean help, boolean demo, boolean fresh, Path home, Path dataDirectory, int apiPort,
                        int workerPort, int kafkaPort, int postgresPort, String jdbcUrl, String dbUser,
@@ -22,8 +22,10 @@ record LocalRunOptions(boolean help, boolean demo, boolean fresh, Path home, Pat
             options:
               --demo                 also publish sample orders through the API, so the view fills up
               --demo-rate=200        events per second of --demo
-              --fresh                delete the PostgreSQL and Kafka data first (start over)
-              --data-dir=.local      where data, logs and the API key live
+              --fresh                start over: delete the PostgreSQL and Kafka data (DATA-DIR/postgres, DATA-DIR/kafka)
+                                     first; the API key, api-clients.yml and the logs are kept (delete
+                                     DATA-DIR/api-key for a new key). With --jdbc-url that PostgreSQL is not touched
+              --data-dir=.local      where data, logs, the API key and api-clients.yml live
               --api-port=8080        the API (and Swagger UI)
               --worker-port=8081     the worker's health and metrics endpoints
               --kafka-port=9092      the broker (used when its data is first created; later runs keep the port)
@@ -32,6 +34,16 @@ record LocalRunOptions(boolean help, boolean demo, boolean fresh, Path home, Pat
               --db-user=postgres     its user (needs to create schemas and roles, as the migrations do)
               --db-password=postgres its password
               --help                 this text
+
+            API clients: DATA-DIR/api-clients.yml, written on the first run with the client "local" (its key is in
+            DATA-DIR/api-key) and an example of another. Add clients there and restart; the file is kept between runs
+            and by --fresh.
+
+            Environment variables reach the worker and the API as usual (e.g. INGEST_REFRESH_INTERVALS_ORDERS_VIEW=1m),
+            except for what the launcher sets on their command line, which wins: the database and Kafka connection,
+            the ports and the API's clients file (a note is printed for each such variable that is set). API clients
+            cannot come from INGEST_API_SECURITY_CLIENTS_* variables, which would replace the whole list of
+            api-clients.yml: the launcher refuses to start with them set.
             """;
 
     static LocalRunOptions parse(String[] args) {

@@ -10,15 +10,14 @@ import java.util.Map;
 import static dev.upsertingest.schema.Tables.STREAM_REBUILD;
 import static dev.upsertingest.schema.Tables.STREAM_REBUILD_PARTITION;
 import static dev.upsertingest.schema.Tables.STREAM_TABLE_MARKER;
+import static dev.upsertingest.schema.Tables.WORKER_LOCK;
 import static org.jooq.impl.DSL.currentOffsetDateTime;
-import static org.jooq.impl.DSL.function;
-import static org.jooq.impl.DSL.val;
 
 /** All SQL of table-loss detection and rebuilds (tables in V5__crash_recovery.sql). */
 final class RebuildStatements {
 
-    /** First half of the advisory lock key; the refresher uses another namespace. */
-    private static final int LOCK_NAMESPACE = 0x16E5_7002;
+    /** The {@code scope} of the streams' rows in {@code ingest.worker_lock}; the refresher has its own. */
+    static final String LOCK_SCOPE = "stream_rebuild";
 
     enum Marker { COMPLETE, REBUILDING, MISSING }
 
@@ -32,10 +31,25 @@ final class RebuildStatements {
         this.dsl = dsl;
     }
 
-    /** Serializes detection and rewinding of one stream across worker replicas, for this transaction. */
+    /**
+     * Serializes detection and rewinding of one stream across worker replicas, for this transaction: waits for the
+     * stream's row in {@code ingest.worker_lock} and locks it. A row lock rather than an advisory lock, because
+     * {@code FOR UPDATE} needs the UPDATE privilege only the worker's login has, and any role may take any advisory
+     * lock. The row is created on first use in this same transaction: a replica inserting it concurrently waits for
+     * this transaction to end and then finds it, which serializes the two just as the lock does.
+     */
     void lock(String stream) {
-        dsl.select(function("pg_advisory_xact_lock", Object.class, val(LOCK_NAMESPACE),
-                function("hashtext", Integer.class, val(stream)))).fetch();
+        for (org.jooq.Query query : lockQueries(stream)) {
+            query.execute();
+        }
+    }
+
+    List<org.jooq.Query> lockQueries(String stream) {
+        return List.of(
+                dsl.insertInto(WORKER_LOCK).set(WORKER_LOCK.SCOPE, LOCK_SCOPE).set(WORKER_LOCK.NAME, stream)
+                        .onConflictDoNothing(),
+                dsl.select(WORKER_LOCK.NAME).from(WORKER_LOCK)
+                        .where(WORKER_LOCK.SCOPE.eq(LOCK_SCOPE).and(WORKER_LOCK.NAME.eq(stream))).forUpdate());
     }
 
     Marker marker(String stream) {

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Looks at every view once per tick and refreshes the ones that are due, one at a time on a single thread (so this
- * worker's refreshes never overlap; other replicas are kept out by the view's advisory lock). A view is looked at
+ * worker's refreshes never overlap; other replicas are kept out by the view's lock row). A view is looked at
  * again after its interval, or sooner when the shared state says another replica refreshed it.
  */
 public class RefreshScheduler implements SmartLifecycle {

@@ -13,6 +13,7 @@ import java.time.OffsetDateTime;
 
 import static dev.upsertingest.schema.Tables.VIEW_REFRESH;
 import static dev.upsertingest.schema.Tables.VIEW_STATE;
+import static dev.upsertingest.schema.Tables.WORKER_LOCK;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.function;
 import static org.jooq.impl.DSL.inline;
@@ -26,8 +27,8 @@ import static org.jooq.impl.DSL.val;
  */
 final class RefreshStatements {
 
-    /** First half of the advisory lock key, so that view locks cannot collide with other users of advisory locks. */
-    static final int LOCK_NAMESPACE = 0x16E5_7001;
+    /** The {@code scope} of the views' rows in {@code ingest.worker_lock}; the rebuilder has its own. */
+    static final String LOCK_SCOPE = "view_refresh";
 
     private final DSLContext dsl;
 
@@ -44,10 +45,33 @@ final class RefreshStatements {
                 function("set_config", String.class, inline("synchronous_commit"), inline("off"), inline(true))).fetch();
     }
 
-    /** Takes the view's lock for this transaction, unless another worker holds it. */
+    /**
+     * Makes sure the view's lock row exists. Run it outside the refresh transaction (autocommit): a row inserted inside
+     * it would make another replica's insert wait for the whole refresh instead of finding the view busy. When the row
+     * exists this writes nothing, and it does not wait for a replica holding the row's lock.
+     */
+    void ensureLockRow(ViewDefinition view) {
+        ensureLockRowQuery(view).execute();
+    }
+
+    org.jooq.Query ensureLockRowQuery(ViewDefinition view) {
+        return dsl.insertInto(WORKER_LOCK).set(WORKER_LOCK.SCOPE, LOCK_SCOPE).set(WORKER_LOCK.NAME, view.name())
+                .onConflictDoNothing();
+    }
+
+    /**
+     * Takes the view's lock row for this transaction, unless another worker holds it. A row lock, not an advisory
+     * lock: {@code FOR UPDATE} needs the UPDATE privilege on {@code ingest.worker_lock}, which only the worker's login
+     * has, whereas any role may take any advisory lock.
+     */
     boolean tryLock(ViewDefinition view) {
-        return Boolean.TRUE.equals(dsl.select(function("pg_try_advisory_xact_lock", Boolean.class, val(LOCK_NAMESPACE),
-                function("hashtext", Integer.class, val(view.name())))).fetchOne(0, Boolean.class));
+        return tryLockQuery(view).fetchOptional().isPresent();
+    }
+
+    org.jooq.ResultQuery<?> tryLockQuery(ViewDefinition view) {
+        return dsl.select(WORKER_LOCK.NAME).from(WORKER_LOCK)
+                .where(WORKER_LOCK.SCOPE.eq(LOCK_SCOPE).and(WORKER_LOCK.NAME.eq(view.name())))
+                .forUpdate().skipLocked();
     }
 
     /** False while the stream's (unlogged) table is emptied by crash recovery or being rebuilt from its topic. */

@@ -19,9 +19,9 @@ import java.time.OffsetDateTime;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Refreshes one view, if it is due and its stream's table changed, in one transaction that holds the view's advisory
- * lock, so that across all worker replicas a view is refreshed by one of them at a time and never twice in one
- * interval. A never-populated view is populated plainly; after that every refresh is {@code CONCURRENTLY}, which lets
+ * Refreshes one view, if it is due and its stream's table changed, in one transaction that holds the view's row in
+ * {@code ingest.worker_lock}, so that across all worker replicas a view is refreshed by one of them at a time and never
+ * twice in one interval (a replica that finds the row locked skips the view: busy). A never-populated view is populated plainly; after that every refresh is {@code CONCURRENTLY}, which lets
  * readers query the previous contents throughout.
  */
 public class ViewRefresher {
@@ -47,8 +47,10 @@ public class ViewRefresher {
         OffsetDateTime started = OffsetDateTime.now(clock);
         String mode = "concurrent";
         try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
             RefreshStatements sql = new RefreshStatements(DSL.using(connection, SQLDialect.POSTGRES));
+            connection.setAutoCommit(true);
+            sql.ensureLockRow(view);
+            connection.setAutoCommit(false);
             try {
                 sql.applyTransactionSettings(settings.statementTimeout(), settings.workMem().toBytes());
                 if (!sql.tryLock(view)) {

@@ -174,6 +174,30 @@ class MaterializedViewsIT {
     }
 
     @Test
+    void aReplicaFindingTheViewsLockRowHeldSkipsTheViewAsBusyInsteadOfWaiting() throws Exception {
+        declareView("orders_v", "1 second", true);
+        try (Connection replica = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+             Statement s = replica.createStatement()) {
+            // What a replica in the middle of refreshing the view holds.
+            s.execute("insert into ingest.worker_lock (scope, name) values ('view_refresh', 'orders_v') on conflict do nothing");
+            replica.setAutoCommit(false);
+            s.execute("select * from ingest.worker_lock where scope = 'view_refresh' and name = 'orders_v' for update");
+
+            WorkerHarness worker = startWorker();
+            order("o-1", "paid", "1", "2026-11-20T10:00:00Z");
+            events.flush();
+            await().atMost(PATIENCE).until(() -> db.count("select count(*) from streams.orders") == 1);
+            double busy = worker.counter(IngestMetrics.VIEW_REFRESHES, "view", "orders_v", "outcome", "busy");
+            await().atMost(PATIENCE).until(() ->
+                    worker.counter(IngestMetrics.VIEW_REFRESHES, "view", "orders_v", "outcome", "busy") > busy);
+            assertThat(refreshes("orders_v")).isEmpty();
+            assertThat(db.count("select count(*) from views.orders_v")).isZero();
+            replica.rollback();
+        }
+        await().atMost(PATIENCE).until(() -> db.count("select count(*) from views.orders_v") == 1);
+    }
+
+    @Test
     void anUnchangedTableIsNotRefreshedAgainAndAChangedOneIsWithinItsInterval() {
         declareView("orders_v", "1 second", true);
         startWorker();

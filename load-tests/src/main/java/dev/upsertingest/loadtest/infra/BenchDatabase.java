@@ -208,7 +208,8 @@ public final class BenchDatabase implements AutoCloseable {
     public Map<String, String> settings() {
         Map<String, String> effective = new java.util.LinkedHashMap<>();
         for (String name : PostgresTuning.settings().keySet()) {
-            effective.put(name, queryString("select current_setting(?)", name));
+            // missing_ok: a server older than a setting (client_connection_check_interval is PostgreSQL 14+) has none.
+            effective.put(name, queryString("select coalesce(current_setting(?, true), '(not supported)')", name));
         }
         return effective;
     }

@@ -1,0 +1,36 @@
+package dev.upsertingest.worker.refresh;
+
+import dev.upsertingest.core.view.ViewDefinition;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The refresher's lock, by the exact SQL: a row lock on the control schema (which only the worker's login may lock),
+ * skipping a row another replica holds, never an advisory lock (which any role may take).
+ */
+class RefreshStatementsTest {
+
+    private final RefreshStatements sql = new RefreshStatements(DSL.using(SQLDialect.POSTGRES));
+    private final ViewDefinition view = new ViewDefinition("orders_view", "orders", "views", Duration.ofSeconds(5), false);
+
+    @Test
+    void theLockIsTheViewsRowInWorkerLockSkippedWhenAnotherReplicaHoldsIt() {
+        assertThat(sql.tryLockQuery(view).getSQL()).isEqualTo(
+                "select \"ingest\".\"worker_lock\".\"name\" from \"ingest\".\"worker_lock\" "
+                        + "where (\"ingest\".\"worker_lock\".\"scope\" = ? and \"ingest\".\"worker_lock\".\"name\" = ?) "
+                        + "for update skip locked");
+        assertThat(sql.tryLockQuery(view).getBindValues()).containsExactly("view_refresh", "orders_view");
+    }
+
+    @Test
+    void theLockRowIsCreatedWithoutWaitingForAHolder() {
+        assertThat(sql.ensureLockRowQuery(view).getSQL()).isEqualTo(
+                "insert into \"ingest\".\"worker_lock\" (\"scope\", \"name\") values (?, ?) on conflict do nothing");
+        assertThat(sql.ensureLockRowQuery(view).getBindValues()).containsExactly("view_refresh", "orders_view");
+    }
+}
