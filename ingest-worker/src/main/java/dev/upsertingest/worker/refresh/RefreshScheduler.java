@@ -164,7 +164,7 @@ public class RefreshScheduler implements SmartLifecycle {
             Duration interval = interval(current);
             Instant next = started.plus(interval);
             try {
-                RefreshResult result = refresher.refreshIfDue(current, interval);
+                RefreshResult result = refresher.refreshIfDue(current, RefreshScheduler.this::interval);
                 metrics.viewLooked(current.name(), result.outcome().tag(), result.mode(), result.elapsed());
                 next = switch (result.outcome()) {
                     case NOT_DUE -> result.nextDue() != null ? result.nextDue().toInstant() : next;

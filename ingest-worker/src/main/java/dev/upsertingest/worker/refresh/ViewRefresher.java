@@ -23,6 +23,7 @@ import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * Refreshes one view, if it is due, in one transaction that holds the view's lock (a row lock on its shared state), so
@@ -59,7 +60,11 @@ public class ViewRefresher {
         this.clock = clock;
     }
 
-    public RefreshResult refreshIfDue(ViewDefinition known, Duration interval) {
+    /**
+     * @param known    the view as the scheduler knows it (its definition is read again under the lock)
+     * @param interval the refresh interval of a definition (declared, or overridden in the settings)
+     */
+    public RefreshResult refreshIfDue(ViewDefinition known, Function<ViewDefinition, Duration> interval) {
         OffsetDateTime started = OffsetDateTime.now(clock);
         String mode = known.incremental() ? "incremental" : "concurrent";
         ViewDefinition view = known;
@@ -95,10 +100,11 @@ public class ViewRefresher {
                     return RefreshResult.of(RefreshResult.Outcome.PAUSED);
                 }
                 started = sql.now();
-                if (state.lastStarted() != null && state.lastStarted().plus(interval).isAfter(started)) {
+                Duration every = interval.apply(view);
+                if (state.lastStarted() != null && state.lastStarted().plus(every).isAfter(started)) {
                     connection.rollback();
                     return new RefreshResult(RefreshResult.Outcome.NOT_DUE, null, Duration.ZERO, -1, -1,
-                            state.lastStarted().plus(interval), null);
+                            state.lastStarted().plus(every), null);
                 }
                 Boolean populated = sql.isPopulated(view);
                 if (populated == null) {
