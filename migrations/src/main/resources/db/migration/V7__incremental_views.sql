@@ -19,9 +19,9 @@
 --   * Capture lives in the database, created in the same transaction as the view: whoever writes the stream table
 --     (the worker, a rebuild, an operator's fix) is captured, and no worker needs to know a view was declared.
 --   * Change-table rows every incremental view of the stream has seen are deleted by the refresher.
---   * A TRUNCATE of the stream table cannot list keys: it marks the stream's incremental views for a reconcile (a full
---     comparison of the view with its projection, applying the differences), as does a rebuild of an unlogged table
---     emptied by a PostgreSQL crash (the change table, unlogged with it, was emptied too).
+--   * A TRUNCATE of the stream table cannot list keys: it is recorded (ingest.stream_truncation), and a view whose
+--     snapshot did not see it is reconciled (compared whole with its projection, the differences applied), as is a
+--     view after a rebuild of an unlogged table emptied by a PostgreSQL crash (its change table was emptied too).
 
 ALTER TABLE ingest.view
     ADD COLUMN refresh_mode text NOT NULL DEFAULT 'full'
@@ -67,14 +67,23 @@ BEGIN
 END;
 $$;
 
--- A TRUNCATE leaves no keys to capture: the stream's incremental views reconcile at their next refresh.
+-- A TRUNCATE leaves no keys to capture: it is recorded, with its transaction, and each incremental view of the stream
+-- whose snapshot did not see it reconciles at its next refresh. (Recorded in a table of its own rather than in the
+-- views' state, which the refresher locks before it reads the stream table: TRUNCATE holds that table's exclusive lock
+-- while its trigger runs, and the two would deadlock.)
+CREATE TABLE ingest.stream_truncation (
+    stream text NOT NULL,
+    txid   xid8 NOT NULL DEFAULT pg_current_xact_id()
+);
+CREATE INDEX stream_truncation_by_stream ON ingest.stream_truncation (stream, txid);
+COMMENT ON TABLE ingest.stream_truncation IS
+    'TRUNCATEs of stream tables with incremental views: a view whose last snapshot did not see one reconciles.';
+
 CREATE FUNCTION ingest.stream_truncated() RETURNS trigger
     LANGUAGE plpgsql AS
 $$
 BEGIN
-    UPDATE ingest.view_state st SET snapshot = NULL
-    FROM ingest.view v
-    WHERE v.name = st.view AND v.stream = TG_ARGV[0] AND v.refresh_mode = 'incremental';
+    INSERT INTO ingest.stream_truncation (stream) VALUES (TG_ARGV[0]);
     RETURN NULL;
 END;
 $$;

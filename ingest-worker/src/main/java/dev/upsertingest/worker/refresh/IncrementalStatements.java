@@ -33,7 +33,6 @@ final class IncrementalStatements {
 
     private final String delta;
     private final String reconcile;
-    private final String pruneChanges;
 
     IncrementalStatements(ViewDefinition view, StreamDefinition stream) {
         List<String> keys = stream.keyColumns().stream().map(KeyColumn::name).toList();
@@ -74,9 +73,6 @@ final class IncrementalStatements {
                 + "select (select count(*) from \"deleted\"), (select count(*) from \"upserted\" where \"inserted\"), "
                 + "(select count(*) from \"upserted\")";
 
-        this.pruneChanges = "delete from " + changes + " where \"txid\" < (select min(pg_snapshot_xmin(\"st\".\"snapshot\")) "
-                + "from \"ingest\".\"view_state\" \"st\" join \"ingest\".\"view\" \"v\" on \"v\".\"name\" = \"st\".\"view\" "
-                + "where \"v\".\"stream\" = ? and \"v\".\"refresh_mode\" = 'incremental' and \"st\".\"snapshot\" is not null)";
     }
 
     /**
@@ -102,8 +98,10 @@ final class IncrementalStatements {
      * Deletes the change-table rows every incremental view of the stream has applied (written by transactions that
      * ended before the oldest of their snapshots). The stream name is parameter 1.
      */
-    String pruneChanges() {
-        return pruneChanges;
+    static String pruneChanges(StreamDefinition stream) {
+        return "delete from " + q("ingest", stream.name() + "__changes") + " where \"txid\" < (select min(pg_snapshot_xmin(\"st\".\"snapshot\")) "
+                + "from \"ingest\".\"view_state\" \"st\" join \"ingest\".\"view\" \"v\" on \"v\".\"name\" = \"st\".\"view\" "
+                + "where \"v\".\"stream\" = ? and \"v\".\"refresh_mode\" = 'incremental' and \"st\".\"snapshot\" is not null)";
     }
 
     private static String sameKeys(List<String> keys, String left, String right) {

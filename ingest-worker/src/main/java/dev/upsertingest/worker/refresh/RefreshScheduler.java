@@ -15,14 +15,16 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * Keeps every view fresh, each on a lane of its own: a thread that looks at one view, refreshes it when it is due, and
- * looks again one interval after it last started (sooner when another replica refreshed it, or it is paused). One slow
- * view (a full refresh of a large view takes minutes) never delays another; other replicas are kept out of a view by
- * its lock. The registry is read again every {@code catalog-refresh}, so views declared, replaced or dropped while the
+ * looks again one interval after it last started (sooner when another replica refreshed it, or it is paused). At most
+ * {@code max-concurrent} refreshes run at once (each holds a pooled connection), so a slow view (a full refresh of a
+ * large view takes minutes) holds one of them and never the others' turn; other replicas are kept out of a view by its
+ * lock. The registry is read again every {@code catalog-refresh}, so views declared, replaced or dropped while the
  * worker runs get, change or lose their lane without a restart.
  */
 public class RefreshScheduler implements SmartLifecycle {
@@ -39,6 +41,8 @@ public class RefreshScheduler implements SmartLifecycle {
     private final Clock clock;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     private final Set<String> gauged = ConcurrentHashMap.newKeySet();
+    /** Refreshes running at once: each holds a pooled connection while it runs. */
+    private final Semaphore running;
     private volatile ScheduledExecutorService housekeeping;
     private Instant nextPrune = Instant.EPOCH;
 
@@ -55,6 +59,7 @@ public class RefreshScheduler implements SmartLifecycle {
         this.settings = settings;
         this.metrics = metrics;
         this.clock = clock;
+        this.running = new Semaphore(settings.maxConcurrent(), true);
     }
 
     public Duration interval(ViewDefinition view) {
@@ -164,7 +169,13 @@ public class RefreshScheduler implements SmartLifecycle {
             Duration interval = interval(current);
             Instant next = started.plus(interval);
             try {
-                RefreshResult result = refresher.refreshIfDue(current, RefreshScheduler.this::interval);
+                running.acquire();
+                RefreshResult result;
+                try {
+                    result = refresher.refreshIfDue(current, RefreshScheduler.this::interval);
+                } finally {
+                    running.release();
+                }
                 metrics.viewLooked(current.name(), result.outcome().tag(), result.mode(), result.elapsed());
                 next = switch (result.outcome()) {
                     case NOT_DUE -> result.nextDue() != null ? result.nextDue().toInstant() : next;
@@ -173,6 +184,8 @@ public class RefreshScheduler implements SmartLifecycle {
                     case PAUSED, BUSY -> clock.instant().plus(settings.tick());
                     default -> next;
                 };
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the lane is stopping
             } catch (RuntimeException e) {
                 log.warn("Looking at view {} failed: {}", current.name(), e.toString());
             } finally {

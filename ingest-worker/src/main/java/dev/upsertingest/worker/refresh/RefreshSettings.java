@@ -1,5 +1,7 @@
 package dev.upsertingest.worker.refresh;
 
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -25,6 +27,9 @@ import java.util.Map;
  * @param instanceId       how this worker signs the refresh history; defaults to host name and process id
  * @param catalogRefresh   how often the view registry is read again, so views declared, replaced or dropped while the
  *                         worker runs are refreshed (or no longer) without a restart
+ * @param maxConcurrent    refreshes this worker runs at once, each on a connection of the pool (give the pool one per
+ *                         consumer thread, plus this, plus one); every view has a lane of its own, so a slow view holds
+ *                         one of these and the others go on with the rest
  */
 @Validated
 @ConfigurationProperties("ingest.refresh")
@@ -36,7 +41,8 @@ public record RefreshSettings(
         @NotNull @DefaultValue Map<String, Duration> intervals,
         @NotNull @DefaultValue("7d") Duration historyRetention,
         @NotBlank @DefaultValue("") String instanceId,
-        @NotNull @DefaultValue("10s") Duration catalogRefresh) {
+        @NotNull @DefaultValue("10s") Duration catalogRefresh,
+        @Min(1) @Max(64) @DefaultValue("2") int maxConcurrent) {
 
     public RefreshSettings {
         if (tick != null && (tick.isNegative() || tick.isZero())) {

@@ -86,6 +86,15 @@ final class RefreshStatements {
         return id == null ? 0 : id;
     }
 
+    /** Whether the stream table was truncated by a transaction {@code snapshot} did not see (its keys are unknown). */
+    boolean truncatedSince(StreamDefinition stream, String snapshot) {
+        return Boolean.TRUE.equals(dsl.select(DSL.field(DSL.exists(DSL.selectOne().from(name("ingest", "stream_truncation"))
+                .where(field(name("stream"), String.class).eq(stream.name()))
+                .and(DSL.condition("{0} >= pg_snapshot_xmin(cast({1} as pg_snapshot))", field(name("txid")), val(snapshot)))
+                .and(DSL.condition("not pg_visible_in_snapshot({0}, cast({1} as pg_snapshot))", field(name("txid")), val(snapshot))))))
+                .fetchOne(0, Boolean.class));
+    }
+
     /** The transaction's start on the database's clock: replicas' clocks may disagree, the database's is shared. */
     OffsetDateTime now() {
         return dsl.select(DSL.currentOffsetDateTime()).fetchOne(0, OffsetDateTime.class);

@@ -65,6 +65,15 @@ public class ViewRefresher {
      * @param interval the refresh interval of a definition (declared, or overridden in the settings)
      */
     public RefreshResult refreshIfDue(ViewDefinition known, Function<ViewDefinition, Duration> interval) {
+        RefreshResult result = refresh(known, interval);
+        if (known.incremental() && result.outcome() == RefreshResult.Outcome.REFRESHED
+                || result.outcome() == RefreshResult.Outcome.RECONCILED) {
+            streams.byName(known.stream()).ifPresent(this::pruneChanges); // on a connection of its own
+        }
+        return result;
+    }
+
+    private RefreshResult refresh(ViewDefinition known, Function<ViewDefinition, Duration> interval) {
         OffsetDateTime started = OffsetDateTime.now(clock);
         String mode = known.incremental() ? "incremental" : "concurrent";
         ViewDefinition view = known;
@@ -120,9 +129,6 @@ public class ViewRefresher {
                     log.debug("Refreshed view {} ({}) in {} ms: {} rows", view.name(), result.mode(),
                             result.elapsed().toMillis(), result.rows());
                 }
-                if (view.incremental()) {
-                    pruneChanges(view, stream);
-                }
                 return result;
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(connection);
@@ -169,7 +175,8 @@ public class ViewRefresher {
                                       RefreshStatements.ViewState state, OffsetDateTime started) throws SQLException {
         IncrementalStatements statements = incrementalStatements.computeIfAbsent(view, v -> new IncrementalStatements(v, stream));
         long rebuild = sql.latestRebuild(stream);
-        boolean reconcile = state.snapshot() == null || rebuild > (state.rebuildSeen() == null ? 0 : state.rebuildSeen());
+        boolean reconcile = state.snapshot() == null || rebuild > (state.rebuildSeen() == null ? 0 : state.rebuildSeen())
+                || sql.truncatedSince(stream, state.snapshot());
         long t0 = System.nanoTime();
         long rows;
         long changed;
@@ -179,8 +186,9 @@ public class ViewRefresher {
             rows = contents.rows();
             changed = counts[0] + counts[2];
             sql.recordIncremental(view, started, rows, contents.newest(), rebuild);
-            log.info("Reconciled view {} with its stream table{}: {} rows deleted, {} inserted, {} updated", view.name(),
-                    state.snapshot() == null ? "" : " after a rebuild", counts[0], counts[1], counts[2] - counts[1]);
+            log.info("Reconciled view {} with its stream table ({}): {} rows deleted, {} inserted, {} updated", view.name(),
+                    state.snapshot() == null ? "first fill" : "after a rebuild or a truncate", counts[0], counts[1],
+                    counts[2] - counts[1]);
         } else {
             long[] counts = counts(connection, view, statements.delta(), state.snapshot(), 4);
             changed = counts[0];
@@ -232,7 +240,7 @@ public class ViewRefresher {
      * Deletes change-table rows that every incremental view of the stream has applied; at most every 10 s per stream,
      * in a transaction of its own (two views' refreshes must not contend for the same rows).
      */
-    private void pruneChanges(ViewDefinition view, StreamDefinition stream) {
+    private void pruneChanges(StreamDefinition stream) {
         Instant now = clock.instant();
         boolean[] due = {false};
         changesPruned.compute(stream.name(), (name, last) -> {
@@ -242,9 +250,8 @@ public class ViewRefresher {
         if (!due[0]) {
             return;
         }
-        IncrementalStatements statements = incrementalStatements.get(view);
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement prune = connection.prepareStatement(statements.pruneChanges())) {
+             PreparedStatement prune = connection.prepareStatement(IncrementalStatements.pruneChanges(stream))) {
             connection.setAutoCommit(true);
             prune.setString(1, stream.name());
             int pruned = prune.executeUpdate();

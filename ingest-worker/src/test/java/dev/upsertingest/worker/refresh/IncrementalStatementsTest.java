@@ -66,7 +66,7 @@ class IncrementalStatementsTest {
 
     @Test
     void pruneKeepsWhatTheOldestSnapshotOfTheStreamsViewsMayStillNeed() {
-        assertThat(byStatus.pruneChanges()).isEqualTo(
+        assertThat(IncrementalStatements.pruneChanges(ORDERS)).isEqualTo(
                 "delete from \"ingest\".\"orders__changes\" where \"txid\" < (select min(pg_snapshot_xmin(\"st\".\"snapshot\")) "
                         + "from \"ingest\".\"view_state\" \"st\" join \"ingest\".\"view\" \"v\" on \"v\".\"name\" = \"st\".\"view\" "
                         + "where \"v\".\"stream\" = ? and \"v\".\"refresh_mode\" = 'incremental' and \"st\".\"snapshot\" is not null)");
