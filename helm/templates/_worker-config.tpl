@@ -52,6 +52,8 @@ ingest:
   refresh:
     enabled: {{ $w.refresh.enabled }}
     tick: {{ $w.refresh.tick }}
+    max-concurrent: {{ $w.refresh.maxConcurrent | int }}
+    catalog-refresh: {{ $w.refresh.catalogRefresh }}
     statement-timeout: {{ $w.refresh.statementTimeout }}
     work-mem: {{ $w.refresh.workMem }}
     history-retention: {{ $w.refresh.historyRetention }}

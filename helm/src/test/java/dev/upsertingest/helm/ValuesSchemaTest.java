@@ -71,7 +71,7 @@ class ValuesSchemaTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            a pool smaller than the consumer threads need | worker.hikari.maximumPoolSize=3                | must be at least worker.consumer.concurrency + 2 (4)
+            a pool smaller than the consumer threads need | worker.hikari.maximumPoolSize=3                | must be at least worker.consumer.concurrency + worker.refresh.maxConcurrent + 1 (5)
             a grace period shorter than graceful shutdown | worker.terminationGracePeriodSeconds=60         | must exceed worker.gracefulShutdownSeconds (60)
             an API grace period without drain time        | api.terminationGracePeriodSeconds=35            | must exceed api.preStopSleepSeconds + api.gracefulShutdownSeconds (35)
             a default page larger than the largest        | api.query.defaultPageSize=2000                  | must not exceed api.query.maxPageSize (1000)

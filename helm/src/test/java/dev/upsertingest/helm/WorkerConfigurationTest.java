@@ -107,6 +107,8 @@ class WorkerConfigurationTest {
 
         assertThat(refresh.enabled()).isFalse();
         assertThat(refresh.tick()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(refresh.maxConcurrent()).isEqualTo(3);
+        assertThat(refresh.catalogRefresh()).isEqualTo(Duration.ofSeconds(30));
         assertThat(refresh.statementTimeout()).isEqualTo(Duration.ofMinutes(20));
         assertThat(refresh.workMem()).isEqualTo(DataSize.ofMegabytes(256));
         assertThat(refresh.historyRetention()).isEqualTo(Duration.ofDays(3));

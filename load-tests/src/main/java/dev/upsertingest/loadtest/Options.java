@@ -44,6 +44,15 @@ public final class Options {
         return Arrays.stream(string(name, fallback).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
+    /** The value of {@code --name}, which must be one of {@code allowed}; {@code fallback} when not given. */
+    public String choice(String name, String fallback, String... allowed) {
+        String value = string(name, fallback);
+        if (!Arrays.asList(allowed).contains(value)) {
+            throw new IllegalArgumentException("--" + name + " must be one of " + String.join(", ", allowed) + ", got '" + value + "'");
+        }
+        return value;
+    }
+
     public boolean flag(String name) {
         return Boolean.parseBoolean(string(name, "false"));
     }

@@ -30,7 +30,7 @@ public class ViewCatalog {
             from pg_catalog.pg_class c
                 join pg_catalog.pg_namespace n on n.oid = c.relnamespace
                 join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
-            where n.nspname = 'views' and c.relkind = 'm' and c.relname in (select view from views.view_freshness)
+            where n.nspname = 'views' and c.relkind in ('m', 'r') and c.relname in (select view from views.view_freshness)
             order by c.relname, a.attnum""";
 
     /** Each index on a view: whether it is the view's key (the unique index <view>_key), and its plain columns in order. */
@@ -45,7 +45,7 @@ public class ViewCatalog {
                 join pg_catalog.pg_class ix on ix.oid = i.indexrelid
                 join pg_catalog.pg_am am on am.oid = ix.relam
                 join pg_catalog.pg_namespace n on n.oid = t.relnamespace
-            where n.nspname = 'views' and t.relkind = 'm'""";
+            where n.nspname = 'views' and t.relkind in ('m', 'r')""";
 
     private final ReadOnlyQueries queries;
     private final QuerySettings settings;

@@ -75,7 +75,7 @@ class EffectiveConfigurationLog implements ApplicationRunner {
                 topics, limits, deadLetters.maxRecordSize(), DeadLetterLimits.COMPRESSION, refresh, catalog.streams().isEmpty() ? "(none registered)" : catalog.streams().stream()
                         .map(EffectiveConfigurationLog::describe).collect(Collectors.joining("\n                     ")),
                 views.isEmpty() ? "(none registered)" : views.stream()
-                        .map(v -> v.name() + " over " + v.stream() + ", every " + scheduler.interval(v))
+                        .map(v -> v.name() + " over " + v.stream() + ", " + v.refreshMode().sqlName() + ", every " + scheduler.interval(v))
                         .collect(Collectors.joining("\n                     ")));
     }
 

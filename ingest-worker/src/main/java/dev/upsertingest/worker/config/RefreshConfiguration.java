@@ -9,6 +9,8 @@ import dev.upsertingest.worker.refresh.RefreshSettings;
 import dev.upsertingest.worker.refresh.ViewFreshness;
 import dev.upsertingest.worker.refresh.ViewRefresher;
 import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -37,8 +39,9 @@ public class RefreshConfiguration {
     }
 
     @Bean
-    RefreshScheduler refreshScheduler(List<ViewDefinition> viewDefinitions, ViewRefresher refresher,
+    RefreshScheduler refreshScheduler(List<ViewDefinition> viewDefinitions, DataSource dataSource, ViewRefresher refresher,
                                       ViewFreshness freshness, RefreshSettings settings, IngestMetrics metrics) {
-        return new RefreshScheduler(viewDefinitions, refresher, freshness, settings, metrics, Clock.systemUTC());
+        return new RefreshScheduler(viewDefinitions, () -> new ViewCatalogRepository(DSL.using(dataSource, SQLDialect.POSTGRES)).load(),
+                refresher, freshness, settings, metrics, Clock.systemUTC());
     }
 }

@@ -231,19 +231,21 @@ public class IngestMetrics {
     /**
      * One look at a view.
      *
-     * @param outcome what came of it: populated, refreshed, unchanged, not_due, busy, missing, paused, failed
+     * @param outcome what came of it: populated, refreshed, reconciled, unchanged, not_due, busy, missing, paused, failed
+     * @param mode    how it was refreshed when a refresh ran (populate, concurrent, incremental, reconcile), else null
      * @param elapsed how long the refresh ran, when one ran
      */
-    public void viewLooked(String view, String outcome, Duration elapsed) {
+    public void viewLooked(String view, String outcome, String mode, Duration elapsed) {
         Counter.builder(VIEW_REFRESHES)
-                .description("Looks at a view by what came of them (populated and refreshed ran a refresh)")
+                .description("Looks at a view by what came of them (populated, refreshed and reconciled ran a refresh)")
                 .tags("view", view, "outcome", outcome)
                 .register(registry)
                 .increment();
-        if (outcome.equals("populated") || outcome.equals("refreshed")) {
+        if (outcome.equals("populated") || outcome.equals("refreshed") || outcome.equals("reconciled")) {
             Timer.builder(VIEW_REFRESH_DURATION)
-                    .description("Time a view refresh took (populated: plain, refreshed: CONCURRENTLY)")
-                    .tags("view", view, "mode", outcome.equals("populated") ? "populate" : "concurrent")
+                    .description("Time a view refresh took, by mode: populate (first fill), concurrent (REFRESH ... "
+                            + "CONCURRENTLY), incremental (the changed rows applied), reconcile (compared whole)")
+                    .tags("view", view, "mode", mode)
                     .publishPercentileHistogram()
                     .register(registry)
                     .record(elapsed);

@@ -1,5 +1,7 @@
 package dev.upsertingest.worker.refresh;
 
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -16,13 +18,18 @@ import java.util.Map;
  * How the worker keeps the materialized views fresh.
  *
  * @param enabled          refresh views in this worker (every replica may; they take turns per view)
- * @param tick             how often the scheduler looks for views that are due
+ * @param tick             how often paused or busy views are looked at again, and the shared freshness reloaded
  * @param statementTimeout the longest one refresh may run; a longer one fails and is retried at the next interval
  * @param workMem          {@code work_mem} for a refresh: {@code CONCURRENTLY} diffs old and new contents with a join
  * @param intervals        per-view refresh intervals that override the declared ones, e.g.
  *                         {@code ingest.refresh.intervals.orders_by_status=1m}
  * @param historyRetention how long refresh history ({@code ingest.view_refresh}) is kept
  * @param instanceId       how this worker signs the refresh history; defaults to host name and process id
+ * @param catalogRefresh   how often the view registry is read again, so views declared, replaced or dropped while the
+ *                         worker runs are refreshed (or no longer) without a restart
+ * @param maxConcurrent    refreshes this worker runs at once, each on a connection of the pool (give the pool one per
+ *                         consumer thread, plus this, plus one); every view has a lane of its own, so a slow view holds
+ *                         one of these and the others go on with the rest
  */
 @Validated
 @ConfigurationProperties("ingest.refresh")
@@ -33,7 +40,9 @@ public record RefreshSettings(
         @NotNull @DefaultValue("64MB") DataSize workMem,
         @NotNull @DefaultValue Map<String, Duration> intervals,
         @NotNull @DefaultValue("7d") Duration historyRetention,
-        @NotBlank @DefaultValue("") String instanceId) {
+        @NotBlank @DefaultValue("") String instanceId,
+        @NotNull @DefaultValue("10s") Duration catalogRefresh,
+        @Min(1) @Max(64) @DefaultValue("2") int maxConcurrent) {
 
     public RefreshSettings {
         if (tick != null && (tick.isNegative() || tick.isZero())) {
@@ -45,6 +54,9 @@ public record RefreshSettings(
                     throw new IllegalArgumentException("ingest.refresh.intervals." + view + " must be at least 1s");
                 }
             });
+        }
+        if (catalogRefresh != null && catalogRefresh.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("ingest.refresh.catalog-refresh must be at least 1s");
         }
         if (instanceId == null || instanceId.isBlank()) {
             instanceId = defaultInstanceId();

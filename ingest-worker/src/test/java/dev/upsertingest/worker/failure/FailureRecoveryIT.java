@@ -14,6 +14,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,7 +93,9 @@ class FailureRecoveryIT {
     @BeforeEach
     void createStream(TestInfo test) throws Exception {
         String name = test.getTestMethod().orElseThrow().getName().replaceAll("[^A-Za-z]", "").toLowerCase();
-        database = "f_" + name.substring(0, Math.min(40, name.length()));
+        // A parameterized test runs once per argument, each in a database of its own.
+        String invocation = test.getDisplayName().replaceAll("[^0-9]", "");
+        database = "f_" + name.substring(0, Math.min(36, name.length())) + invocation;
         topic = "events-" + database;
         postgres.ensureDatabase(database);
         Flyway.configure().dataSource(postgres.jdbcUrl(database), PostgresServerProcess.USER, PostgresServerProcess.PASSWORD)
@@ -147,11 +151,10 @@ class FailureRecoveryIT {
         assertThat(metric("ingest_database_outage_duration_seconds_count")).isGreaterThanOrEqualTo(1);
     }
 
-    @Test
-    void postgresCrashEmptiesTheUnloggedTableAndTheWorkerRebuildsItWhileTheViewKeepsItsData() throws Exception {
-        sql("select ingest.declare_view('events_view', 'events', "
-                + "'[{\"name\": \"seq\", \"type\": \"bigint\", \"pointer\": \"/seq\"}]', '[{\"columns\": [\"seq\"]}]', "
-                + "refresh_interval => '1 second')");
+    @ParameterizedTest(name = "[{index}] {0} view")
+    @ValueSource(strings = {"incremental", "full"})
+    void postgresCrashEmptiesTheUnloggedTableAndTheWorkerRebuildsItWhileTheViewKeepsItsData(String refreshMode) throws Exception {
+        declareView(refreshMode);
         worker = startWorker();
         load = new LoadProducer(kafka.bootstrapServers(), topic, KEYS, 1500);
         // Every key written and visible in the view: from here on the view must never show fewer rows.
@@ -192,15 +195,21 @@ class FailureRecoveryIT {
                 && count("select count(*) from streams.events t join views.events_view v on v.id = t.id "
                 + "and v.seq = (t.doc->>'seq')::bigint") == KEYS);
         assertThat(metric("ingest_rebuild_duration_seconds_count")).isGreaterThanOrEqualTo(1);
+        awaitViewExact();
     }
 
     @Test
     void workerKilledWithSigkillThreeTimesAndStoppedWithSigtermUnderLoadEndsExact() throws Exception {
+        declareView("incremental");
         worker = startWorker();
         load = new LoadProducer(kafka.bootstrapServers(), topic, KEYS, 1500);
         Random random = new Random(7);
         for (int kill = 0; kill < 3; kill++) {
-            Thread.sleep(2000 + random.nextInt(4000));
+            if (kill == 0) {
+                awaitDeltaBeingApplied(); // the first kill lands in the middle of a refresh of the incremental view
+            } else {
+                Thread.sleep(2000 + random.nextInt(4000));
+            }
             worker.kill();
             log.info("Killed the worker ({} events sent so far)", load.sent());
             worker = startWorker();
@@ -217,6 +226,7 @@ class FailureRecoveryIT {
         Thread.sleep(2000);
         Map<String, Long> expected = load.stop();
         awaitExactly(expected);
+        awaitViewExact();
     }
 
     @Test
@@ -231,6 +241,41 @@ class FailureRecoveryIT {
         Map<String, Long> expected = load.stop();
         awaitExactly(expected);
         assertThat(worker.isAlive()).isTrue();
+    }
+
+    /** A view of one indexed column over the test stream, refreshed every second. */
+    private void declareView(String refreshMode) throws SQLException {
+        sql("select ingest.declare_view('events_view', 'events', "
+                + "'[{\"name\": \"seq\", \"type\": \"bigint\", \"pointer\": \"/seq\"}]', '[{\"columns\": [\"seq\"]}]', "
+                + "refresh_interval => '1 second', refresh_mode => '" + refreshMode + "')");
+    }
+
+    /**
+     * Once the load stopped: the view applied every change (an incremental view's pending changes are none; a full
+     * view's refresh caught up with the table) and the differential checker finds it equal to a full recompute.
+     */
+    private void awaitViewExact() {
+        await().atMost(PATIENCE).pollInterval(Duration.ofSeconds(1)).until(() ->
+                count("select ingest.view_pending_changes('events_view')") == 0
+                        && count("select count(*) from ingest.check_view('events_view')") == 0);
+    }
+
+    /** Polls (on one connection, every few milliseconds) until the worker is applying a delta to an incremental view. */
+    private void awaitDeltaBeingApplied() throws Exception {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            long deadline = System.nanoTime() + PATIENCE.toNanos();
+            while (System.nanoTime() < deadline) {
+                try (ResultSet r = s.executeQuery("select count(*) from pg_stat_activity where state = 'active' "
+                        + "and query like 'with \"prev\" as %'")) {
+                    r.next();
+                    if (r.getLong(1) > 0) {
+                        return;
+                    }
+                }
+                Thread.sleep(2);
+            }
+        }
+        throw new AssertionError("the worker never applied a delta to the view");
     }
 
     private ServiceProcess startWorker() {

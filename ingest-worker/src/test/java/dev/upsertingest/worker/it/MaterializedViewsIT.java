@@ -25,7 +25,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-/** Views over streams, kept fresh by the worker's refresher: real broker, real PostgreSQL, real worker. */
+/**
+ * Views over streams in refresh mode {@code full} (materialized views recomputed by REFRESH ... CONCURRENTLY), kept
+ * fresh by the worker's refresher: real broker, real PostgreSQL, real worker. Incremental views: {@link IncrementalViewsIT}.
+ */
 class MaterializedViewsIT {
 
     private static final Duration PATIENCE = Duration.ofSeconds(60);
@@ -67,7 +70,7 @@ class MaterializedViewsIT {
     private void declareView(String name, String interval, boolean populate) {
         db.execute("select ingest.declare_view('" + name + "', 'orders', '" + ORDER_COLUMNS + "', "
                 + "'[{\"columns\": [\"status\"]}, {\"columns\": [\"customer_id\", \"created_at\"]}]', '" + interval + "', "
-                + "populate => " + populate + ")");
+                + "populate => " + populate + ", refresh_mode => 'full')");
     }
 
     private void order(String id, String status, String total, String createdAt) {

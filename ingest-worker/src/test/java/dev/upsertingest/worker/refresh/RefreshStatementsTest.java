@@ -1,11 +1,13 @@
 package dev.upsertingest.worker.refresh;
 
+import dev.upsertingest.core.view.RefreshMode;
 import dev.upsertingest.core.view.ViewDefinition;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RefreshStatementsTest {
 
     private final RefreshStatements sql = new RefreshStatements(DSL.using(SQLDialect.POSTGRES));
-    private final ViewDefinition view = new ViewDefinition("orders_view", "orders", "views", Duration.ofSeconds(5), false);
+    private final ViewDefinition view = new ViewDefinition("orders_view", "orders", "views", Duration.ofSeconds(5), false,
+            RefreshMode.INCREMENTAL, List.of("status"));
 
     @Test
     void theLockIsTheViewsRowInWorkerLockSkippedWhenAnotherReplicaHoldsIt() {

@@ -108,10 +108,13 @@ public final class BenchDatabase implements AutoCloseable {
         queryString("select count(ingest.drop_stream(name)) from ingest.stream where name = ?", name);
     }
 
-    /** Declares the benchmarks' 8-index {@link OrderView} as {@code view} over {@code stream} and fills it. */
-    public void declareOrderView(String view, String stream, String refreshInterval) {
+    /**
+     * Declares the benchmarks' 8-index {@link OrderView} as {@code view} over {@code stream} and fills it, in
+     * {@code refreshMode} ({@code incremental} or {@code full}).
+     */
+    public void declareOrderView(String view, String stream, String refreshInterval, String refreshMode) {
         try (Connection c = connection()) {
-            OrderView.declare(c, view, stream, refreshInterval);
+            OrderView.declare(c, view, stream, refreshInterval, refreshMode);
         } catch (SQLException e) {
             throw new IllegalStateException("declaring view " + view + ": " + e.getMessage(), e);
         }

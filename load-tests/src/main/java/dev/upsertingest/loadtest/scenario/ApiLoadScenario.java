@@ -71,6 +71,7 @@ public final class ApiLoadScenario implements Scenario {
                 --query-seconds=60        length of the query phase (publishing at half speed meanwhile)
                 --query-rate=20           queries per second, on a fixed schedule
                 --refresh-interval=10s    the view's refresh interval
+                --view-mode=incremental   the view's refresh mode: incremental or full
                 --doc-size=440            bytes per event
                 --jdbc-url=...            an existing PostgreSQL (default: an embedded one, tuned)
                 --db-user=postgres --db-password=postgres
@@ -86,6 +87,7 @@ public final class ApiLoadScenario implements Scenario {
         int querySeconds = (int) options.number("query-seconds", 60);
         int queryRate = (int) options.number("query-rate", 20);
         String refreshInterval = options.string("refresh-interval", "10s");
+        String viewMode = options.choice("view-mode", "incremental", "incremental", "full");
         int docSize = (int) options.number("doc-size", 440);
         Path work = Files.createTempDirectory("api-load");
 
@@ -101,7 +103,7 @@ public final class ApiLoadScenario implements Scenario {
                         WriteSettings.SynchronousCommit.OFF, Duration.ofMinutes(10)), BenchEvents.PARSER::toJson), stream, rows, docSize, 2000, progress);
             }
             progress.say("declaring %s with 8 indexes over %,d rows", VIEW, rows);
-            database.declareOrderView(VIEW, "bench_api", refreshInterval);
+            database.declareOrderView(VIEW, "bench_api", refreshInterval, viewMode);
             database.execute("vacuum analyze views." + VIEW);
             List<String> customers = sample(database, "customer_id::text", 1000);
 
@@ -145,7 +147,7 @@ public final class ApiLoadScenario implements Scenario {
             Map<String, Object> document = new LinkedHashMap<>();
             document.put("parameters", Map.of("rows", rows, "publishers", publishers, "request_events", requestEvents,
                     "publish_seconds", publishSeconds, "query_seconds", querySeconds, "query_rate", queryRate,
-                    "refresh_interval", refreshInterval, "doc_size", docSize, "worker_concurrency", 2));
+                    "refresh_interval", refreshInterval, "view_mode", viewMode, "doc_size", docSize, "worker_concurrency", 2));
             document.put("postgres", database.facts());
             document.put("publish", Map.of(
                     "events_per_s", Math.round(full.eventsPerSecond()),

@@ -73,7 +73,13 @@ public final class CeilingVsPipelineScenario implements Scenario {
                 --rate=auto                  events/s in the fixed-rate phase; auto = a quarter of the measured drain rate
                 --probe-every=100            one event in this many is a latency probe
                 --view=true                  declare the 8-index order view over the stream (refreshed by the worker)
-                --refresh-interval=10s       the view's refresh interval"""
+                --view-mode=incremental      the view's refresh mode: incremental or full
+                --refresh-interval=auto      the view's refresh interval; auto = 1s incremental, 10s full
+                --capture-cost=true          also measure the ceiling with change capture on (an incremental view on the
+                                             table): what capture costs the write path, in the same run
+                --compare-full=true          with an incremental view and a fixed-rate phase: replace the view by a full
+                                             one afterwards and run the fixed-rate phase again, for latency and staleness
+                                             of both modes in one run"""
                 .formatted(defaultSustainSeconds, " ".repeat(Math.max(0, 10 - Integer.toString(defaultSustainSeconds).length())));
     }
 
@@ -87,7 +93,14 @@ public final class CeilingVsPipelineScenario implements Scenario {
         String rateOption = options.string("rate", "auto");
         int probeEvery = (int) options.number("probe-every", 100);
         boolean view = Boolean.parseBoolean(options.string("view", "true"));
-        String refreshInterval = options.string("refresh-interval", "10s");
+        String viewMode = options.choice("view-mode", "incremental", "incremental", "full");
+        String refreshInterval = options.string("refresh-interval", "auto");
+        if (refreshInterval.equals("auto")) {
+            refreshInterval = viewMode.equals("incremental") ? "1s" : "10s";
+        }
+        boolean captureCost = Boolean.parseBoolean(options.string("capture-cost", "true")) && ceilingToo;
+        boolean compareFull = Boolean.parseBoolean(options.string("compare-full", "true")) && view
+                && viewMode.equals("incremental") && sustainSeconds > 0;
         String viewName = view ? "bench_pipeline_v" : null;
 
         try (PipelineRun run = new PipelineRun(options, settings, progress, name)) {
@@ -95,16 +108,29 @@ public final class CeilingVsPipelineScenario implements Scenario {
             // The ceiling is measured before and after the drain and averaged: on a shared machine the capacity left to
             // a benchmark drifts over minutes, and bracketing the drain cancels most of that drift from the ratio.
             double ceilingBefore = ceilingToo ? run.ceiling("bench_ceiling", workload, writers) : Double.NaN;
+            double ceilingCaptured = captureCost ? run.ceiling("bench_ceiling_captured", workload, writers, true) : Double.NaN;
             PipelineRun.Drain drain = run.drain("bench_pipeline", workload, settings.concurrency(), viewName, refreshInterval,
-                    sustainSeconds > 0);
+                    viewMode, sustainSeconds > 0);
             PipelineRun.Sustained sustained = null;
+            PipelineRun.Sustained sustainedFull = null;
             if (sustainSeconds > 0) {
-                if (viewName != null) {
+                if (viewName != null && viewMode.equals("incremental")) {
+                    run.awaitCaughtUp(viewName);
+                } else if (viewName != null) {
                     run.awaitFirstRefresh(viewName);
                 }
                 double rate = rateOption.equals("auto") ? Math.max(100, Math.round(drain.eventsPerSecond() / 4 / 100) * 100.0)
                         : Double.parseDouble(rateOption);
                 sustained = run.sustain("bench_pipeline", workload, rate, sustainSeconds, probeEvery, viewName);
+                if (compareFull) {
+                    progress.say("the same fixed-rate phase with %s replaced by a full view (REFRESH ... CONCURRENTLY every 10 s)", viewName);
+                    java.time.Instant replaced = java.time.Instant.now();
+                    try (java.sql.Connection c = run.database().connection()) {
+                        dev.upsertingest.loadtest.workload.OrderView.replace(c, viewName, "10s", "full");
+                    }
+                    run.awaitRefreshSince(viewName, "concurrent", replaced);
+                    sustainedFull = run.sustain("bench_pipeline", workload, rate, sustainSeconds, probeEvery, viewName);
+                }
                 run.stack().stopWorker();
             }
             double ceilingAfter = Double.NaN;
@@ -131,7 +157,8 @@ public final class CeilingVsPipelineScenario implements Scenario {
             parameters.put("sustain_seconds", sustainSeconds);
             parameters.put("rate", rateOption);
             parameters.put("probe_every", probeEvery);
-            parameters.put("view", view ? viewName + " (8 indexes, refresh every " + refreshInterval + ")" : "none");
+            parameters.put("view", view ? viewName + " (8 indexes, " + viewMode + ", refresh every " + refreshInterval + ")" : "none");
+            parameters.put("view_mode", view ? viewMode : null);
 
             Map<String, Object> document = new LinkedHashMap<>(figures.map());
             document.put("ceiling_before_drain_events_per_s", ceilingToo ? Math.round(ceilingBefore) : null);
@@ -144,6 +171,38 @@ public final class CeilingVsPipelineScenario implements Scenario {
             drainMap.put("label", "pipeline drain");
             document.put("drains", List.of(drainMap));
             document.put("sustained", sustained == null ? null : sustained.toMap());
+            if (captureCost) {
+                Map<String, Object> capture = new LinkedHashMap<>();
+                capture.put("what", "the ceiling's direct writes with change capture on (an incremental view on the table) over "
+                        + "the ceiling measured before the drain, same events, same run");
+                capture.put("ceiling_with_capture_events_per_s", Math.round(ceilingCaptured));
+                capture.put("ceiling_without_events_per_s", Math.round(ceilingBefore));
+                capture.put("ratio", Figures.round(ceilingCaptured / ceilingBefore, 3));
+                capture.put("goal_at_least", 0.95);
+                capture.put("met", ceilingCaptured / ceilingBefore >= 0.95);
+                document.put("change_capture", capture);
+            }
+            if (sustainedFull != null) {
+                Map<String, Object> full = new LinkedHashMap<>(sustainedFull.toMap());
+                full.put("staleness", sustainedFull.staleness(viewName));
+                document.put("sustained_full_view", full);
+                Map<String, Object> comparison = new LinkedHashMap<>();
+                double incrementalP99 = sustained.latency().getValueAtPercentile(99) / 1e3;
+                double fullP99 = sustainedFull.latency().getValueAtPercentile(99) / 1e3;
+                comparison.put("latency_p99_ms_incremental", Figures.round(incrementalP99, 1));
+                comparison.put("latency_p99_ms_full", Figures.round(fullP99, 1));
+                comparison.put("incremental_latency_p99_no_worse", incrementalP99 <= fullP99);
+                Map<String, Object> incrementalStale = sustained.staleness(viewName);
+                Map<String, Object> fullStale = sustainedFull.staleness(viewName);
+                comparison.put("staleness_p50_s_incremental", incrementalStale == null ? null : incrementalStale.get("p50_s"));
+                comparison.put("staleness_p99_s_incremental", incrementalStale == null ? null : incrementalStale.get("p99_s"));
+                comparison.put("staleness_p50_s_full", fullStale == null ? null : fullStale.get("p50_s"));
+                comparison.put("staleness_p99_s_full", fullStale == null ? null : fullStale.get("p99_s"));
+                comparison.put("goal", "incremental staleness p50 <= 2 s and p99 <= 5 s; latency p99 no worse than full");
+                comparison.put("met", incrementalStale != null && ((Number) incrementalStale.get("p50_s")).doubleValue() <= 2
+                        && ((Number) incrementalStale.get("p99_s")).doubleValue() <= 5 && incrementalP99 <= fullP99);
+                document.put("view_modes", comparison);
+            }
             Double ratio = (Double) figures.map().get("ratio");
             document.put("goal", Map.of("pipeline_over_ceiling_at_least", GOAL,
                     "met", ratio == null ? "not measured" : ratio >= GOAL));
@@ -164,8 +223,18 @@ public final class CeilingVsPipelineScenario implements Scenario {
                 Map<String, Object> latency = Figures.percentiles(sustained.latency());
                 table.row("sustained target / applied events/s", String.format("%,.0f / %,.0f", sustained.targetRate(), sustained.appliedRate()))
                         .row("end-to-end latency p50 / p99 / p99.9 ms", latency.get("p50") + " / " + latency.get("p99") + " / " + latency.get("p99.9"))
-                        .row("view staleness p50 / max s", sustained.staleness(viewName) == null ? null
-                                : sustained.staleness(viewName).get("p50_s") + " / " + sustained.staleness(viewName).get("max_s"));
+                        .row("view staleness p50 / p99 / max s", sustained.staleness(viewName) == null ? null
+                                : sustained.staleness(viewName).get("p50_s") + " / " + sustained.staleness(viewName).get("p99_s")
+                                + " / " + sustained.staleness(viewName).get("max_s"));
+            }
+            if (sustainedFull != null) {
+                Map<String, Object> latency = Figures.percentiles(sustainedFull.latency());
+                table.row("with a full view: latency p50 / p99 ms", latency.get("p50") + " / " + latency.get("p99"))
+                        .row("with a full view: staleness p50 / p99 s", sustainedFull.staleness(viewName) == null ? null
+                                : sustainedFull.staleness(viewName).get("p50_s") + " / " + sustainedFull.staleness(viewName).get("p99_s"));
+            }
+            if (captureCost) {
+                table.row("ceiling with change capture / without (goal >= 0.95)", Figures.round(ceilingCaptured / ceilingBefore, 3));
             }
             System.out.println("\n" + name() + ": " + workload.describe() + "\n" + table + "\nresults: " + json + "\nchart:   " + png);
             return json;

@@ -79,7 +79,7 @@ public final class CrashRebuildScenario implements Scenario {
         PostgresServerProcess server = PostgresServerProcess.start(directory.resolve("pgdata"), 0, PostgresTuning.settings());
         try (PipelineRun run = new PipelineRun(BenchDatabase.onServer(server, progress), settings, progress, name())) {
             BenchDatabase database = run.database();
-            run.declare(STREAM, null, null);
+            run.declare(STREAM, null, null, null);
             ServiceProcess worker = run.stack().startWorker(run.workerProperties(STREAM, settings.concurrency()));
             WorkerMetrics metrics = new WorkerMetrics(worker);
             Sampler sampler = new Sampler(metrics);

@@ -151,7 +151,7 @@ public final class DurabilityLadderScenario implements Scenario {
             OrderView.createTableIndexes(table).forEach(database::execute);
         }
         if (rung.view()) {
-            database.declareOrderView("bench_ladder_v", table, "10s");
+            database.declareOrderView("bench_ladder_v", table, "10s", "full");
         }
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("rung", rung.label());

@@ -195,12 +195,12 @@ final class PipelineRun implements AutoCloseable {
 
     /**
      * Declares {@code stream} and its compacted topic, with the 8-index order view over it, refreshed every
-     * {@code refreshInterval} (e.g. {@code 10s}), when {@code view} is given.
+     * {@code refreshInterval} (e.g. {@code 10s}) in {@code viewMode} (incremental or full), when {@code view} is given.
      */
-    StreamDefinition declare(String stream, String view, String refreshInterval) throws Exception {
+    StreamDefinition declare(String stream, String view, String refreshInterval, String viewMode) throws Exception {
         StreamDefinition definition = database.declareStream(stream, settings.durability());
         if (view != null) {
-            database.declareOrderView(view, stream, refreshInterval);
+            database.declareOrderView(view, stream, refreshInterval, viewMode);
         }
         stack.createTopic(stream, settings.partitions());
         return definition;
@@ -225,12 +225,16 @@ final class PipelineRun implements AutoCloseable {
      * {@code keepWorker}.
      */
     Drain drain(String stream, Workload workload, int concurrency, boolean keepWorker) throws Exception {
-        return drain(stream, workload, concurrency, null, "10s", keepWorker);
+        return drain(stream, workload, concurrency, null, "10s", "full", keepWorker);
     }
 
-    /** As {@link #drain(String, Workload, int, boolean)}, with {@code view} over the stream refreshed every {@code refreshInterval}. */
-    Drain drain(String stream, Workload workload, int concurrency, String view, String refreshInterval, boolean keepWorker) throws Exception {
-        declare(stream, view, refreshInterval);
+    /**
+     * As {@link #drain(String, Workload, int, boolean)}, with {@code view} over the stream refreshed every
+     * {@code refreshInterval} in {@code viewMode}.
+     */
+    Drain drain(String stream, Workload workload, int concurrency, String view, String refreshInterval, String viewMode,
+                boolean keepWorker) throws Exception {
+        declare(stream, view, refreshInterval, viewMode);
         long warmupEvents = settings.warmupEvents(workload);
         long total = warmupEvents + workload.events();
         double produceSeconds = 0;
@@ -347,10 +351,22 @@ final class PipelineRun implements AutoCloseable {
      * view refreshed, long after).
      */
     double ceiling(String stream, Workload workload, int writers) throws Exception {
+        return ceiling(stream, workload, writers, false);
+    }
+
+    /**
+     * As {@link #ceiling(String, Workload, int)}; when {@code captured}, the table has an incremental 8-index view (never
+     * refreshed: no worker runs), so every write also goes through its change capture.
+     */
+    double ceiling(String stream, Workload workload, int writers, boolean captured) throws Exception {
         StreamDefinition definition = database.declareStream(stream, settings.durability());
+        if (captured) {
+            database.declareOrderView(stream + "_v", stream, "1s", "incremental");
+        }
         long warmupEvents = settings.warmupEvents(workload);
-        progress.say("ceiling: the same %,d events straight into %s with the worker's write path (%d writer thread(s), "
-                + "batches of %d, unnest), after %,d warm-up events", workload.events(), stream, writers, settings.batchSize(), warmupEvents);
+        progress.say("ceiling%s: the same %,d events straight into %s with the worker's write path (%d writer thread(s), "
+                + "batches of %d, unnest), after %,d warm-up events", captured ? " with change capture" : "", workload.events(),
+                stream, writers, settings.batchSize(), warmupEvents);
         try (DirectWriter writer = new DirectWriter(database, definition, writers, settings.batchSize(), settings.synchronousCommit())) {
             if (warmupEvents > 0) {
                 writer.write(workload.warmup(warmupEvents), progress);
@@ -364,6 +380,34 @@ final class PipelineRun implements AutoCloseable {
             progress.say("  ceiling: %,.0f events/s (%.1f s)", rate, seconds);
             database.dropStream(stream);
             return rate;
+        }
+    }
+
+    /**
+     * Waits until an incremental view applied every change the drain made (its first refreshes after a drain apply
+     * what the worker wrote faster than the view could follow), so that a fixed-rate phase measures the steady state.
+     */
+    void awaitCaughtUp(String view) throws InterruptedException {
+        progress.say("waiting for %s to apply the drain's changes", view);
+        long start = System.nanoTime();
+        while (Long.parseLong(database.queryString("select ingest.view_pending_changes(?)", view)) > 0) {
+            if (System.nanoTime() - start > 1200e9) {
+                throw new IllegalStateException("the worker did not catch up with " + view + " within 20 minutes; see " + stack.worker().log());
+            }
+            Thread.sleep(500);
+        }
+        progress.say("  caught up %.0f s after the drain", (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Waits for the first successful refresh of {@code view} of the given mode that started after {@code since}. */
+    void awaitRefreshSince(String view, String mode, java.time.Instant since) throws InterruptedException {
+        long start = System.nanoTime();
+        while (Long.parseLong(database.queryString("select count(*) from ingest.view_refresh where view = ? and mode = ? "
+                + "and outcome = 'ok' and started_at > ?", view, mode, java.sql.Timestamp.from(since))) == 0) {
+            if (System.nanoTime() - start > 1200e9) {
+                throw new IllegalStateException("no " + mode + " refresh of " + view + " within 20 minutes; see " + stack.worker().log());
+            }
+            Thread.sleep(500);
         }
     }
 

@@ -13,6 +13,13 @@ import dev.upsertingest.loadtest.report.SummaryTable;
 import dev.upsertingest.loadtest.report.Results;
 import dev.upsertingest.loadtest.workload.BenchEvents;
 import dev.upsertingest.loadtest.workload.OrderView;
+import dev.upsertingest.core.view.ViewCatalogRepository;
+import dev.upsertingest.core.view.ViewDefinition;
+import dev.upsertingest.worker.refresh.RefreshResult;
+import dev.upsertingest.worker.refresh.RefreshSettings;
+import dev.upsertingest.worker.refresh.ViewRefresher;
+import org.springframework.util.unit.DataSize;
+import java.time.Clock;
 import dev.upsertingest.worker.write.UpsertBatchWriter;
 import dev.upsertingest.worker.write.WriteMethod;
 import dev.upsertingest.worker.write.WriteSettings;
@@ -32,9 +39,11 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * Why secondary indexes belong on a materialized view: in one run, the upsert rate of a primary-key-only table
- * against the same table carrying 8 indexes, and what the view costs instead: its refresh time, plain and
- * CONCURRENTLY, after 0%, 1% and 10% of the rows changed.
+ * Why secondary indexes belong on a view, and what keeping that view fresh costs in each refresh mode. In one run: the
+ * upsert rate of a primary-key-only table against the same table carrying 8 indexes; then two views with the same 8
+ * indexes over the same table, one full (a materialized view, REFRESH ... CONCURRENTLY) and one incremental (the
+ * worker's own refresher applying the changed rows), and, after 0, 0.1, 1, 10 and 100% of the rows changed, the time
+ * each takes to show the change.
  */
 public final class ViewRefreshScenario implements Scenario {
 
@@ -45,7 +54,7 @@ public final class ViewRefreshScenario implements Scenario {
 
     @Override
     public String summary() {
-        return "indexes on the table vs on a materialized view: ingest rate, and refresh time after 0/1/10% changes";
+        return "indexes on the table vs on a view: ingest rate; refresh time, incremental vs full, after 0-100% changes";
     }
 
     @Override
@@ -53,7 +62,8 @@ public final class ViewRefreshScenario implements Scenario {
         return """
                 --rows=1000000             rows in the table and the view
                 --ingest-events=200000     upserts (to existing keys) per ingest measurement
-                --changes=0,1,10           percentages of rows changed before each pair of refreshes
+                --changes=0,0.1,1,10,100   percentages of rows changed before each pair of refreshes (decimals allowed)
+                --ingest-comparison=true   false skips the table-indexes ingest comparison (e.g. for --rows=10000000)
                 --doc-size=440             bytes per document
                 --batch-size=2000          events per write transaction
                 --jdbc-url=...             an existing PostgreSQL (default: an embedded one, tuned)
@@ -64,7 +74,8 @@ public final class ViewRefreshScenario implements Scenario {
     public Path run(Options options, Progress progress, Path resultsDirectory) throws Exception {
         int rows = (int) options.number("rows", 1_000_000);
         int ingestEvents = (int) options.number("ingest-events", 200_000);
-        List<Integer> changes = options.list("changes", "0,1,10").stream().map(Integer::parseInt).toList();
+        List<Double> changes = options.list("changes", "0,0.1,1,10,100").stream().map(Double::parseDouble).toList();
+        boolean ingestComparison = Boolean.parseBoolean(options.string("ingest-comparison", "true"));
         int docSize = (int) options.number("doc-size", 440);
         int batchSize = (int) options.number("batch-size", 2000);
 
@@ -88,61 +99,104 @@ public final class ViewRefreshScenario implements Scenario {
             // Ingest: primary key only, then with the 8 indexes on the table, then primary key only again.
             SplittableRandom random = new SplittableRandom(11);
             Map<String, Object> ingest = new LinkedHashMap<>();
-            double pkOnlyFirst = ingestRate(stream, writer, sql, ingestEvents, rows, docSize, batchSize, random, progress, "primary key only");
-            for (String index : OrderView.createTableIndexes("bench_view")) {
-                sql.execute(index);
+            if (ingestComparison) {
+                double pkOnlyFirst = ingestRate(stream, writer, sql, ingestEvents, rows, docSize, batchSize, random, progress, "primary key only");
+                for (String index : OrderView.createTableIndexes("bench_view")) {
+                    sql.execute(index);
+                }
+                double indexed = ingestRate(stream, writer, sql, ingestEvents, rows, docSize, batchSize, random, progress, "8 indexes on the table");
+                for (String index : OrderView.dropTableIndexes("bench_view")) {
+                    sql.execute(index);
+                }
+                double pkOnlyAgain = ingestRate(stream, writer, sql, ingestEvents, rows, docSize, batchSize, random, progress, "primary key only, again");
+                double pkOnly = (pkOnlyFirst + pkOnlyAgain) / 2;
+                ingest.put("events", ingestEvents);
+                ingest.put("primary_key_only_events_per_s", Math.round(pkOnly));
+                ingest.put("primary_key_only_runs_events_per_s", List.of(Math.round(pkOnlyFirst), Math.round(pkOnlyAgain)));
+                ingest.put("eight_indexes_on_table_events_per_s", Math.round(indexed));
+                ingest.put("ratio_view_design_over_indexed_table", Figures.round(pkOnly / indexed, 2));
             }
-            double indexed = ingestRate(stream, writer, sql, ingestEvents, rows, docSize, batchSize, random, progress, "8 indexes on the table");
-            for (String index : OrderView.dropTableIndexes("bench_view")) {
-                sql.execute(index);
-            }
-            double pkOnlyAgain = ingestRate(stream, writer, sql, ingestEvents, rows, docSize, batchSize, random, progress, "primary key only, again");
-            double pkOnly = (pkOnlyFirst + pkOnlyAgain) / 2;
-            ingest.put("events", ingestEvents);
-            ingest.put("primary_key_only_events_per_s", Math.round(pkOnly));
-            ingest.put("primary_key_only_runs_events_per_s", List.of(Math.round(pkOnlyFirst), Math.round(pkOnlyAgain)));
-            ingest.put("eight_indexes_on_table_events_per_s", Math.round(indexed));
-            ingest.put("ratio_view_design_over_indexed_table", Figures.round(pkOnly / indexed, 2));
 
-            progress.say("declaring the view with 8 indexes over %,d rows", rows);
             sql.execute("set work_mem = '64MB'"); // what the worker's refresher uses
+            progress.say("declaring the full view (a materialized view) with 8 indexes over %,d rows", rows);
             long t0 = System.nanoTime();
-            OrderView.declare(sql.getConnection(), "bench_view_v", "bench_view", "10s");
-            double createSeconds = (System.nanoTime() - t0) / 1e9;
-            sql.execute("vacuum analyze views.bench_view_v");
+            OrderView.declare(sql.getConnection(), "bench_view_f", "bench_view", "10s", "full");
+            double fullCreateSeconds = (System.nanoTime() - t0) / 1e9;
+            progress.say("declaring the incremental view (a table, change capture on the stream) with the same indexes");
+            t0 = System.nanoTime();
+            OrderView.declare(sql.getConnection(), "bench_view_i", "bench_view", "1s", "incremental");
+            double incrementalCreateSeconds = (System.nanoTime() - t0) / 1e9;
+            sql.execute("vacuum analyze views.bench_view_f");
+            sql.execute("vacuum analyze views.bench_view_i");
+
+            // The incremental view is refreshed by the worker's own refresher, as in production: lock, delta, state. It
+            // refreshes only a stream table known complete, which the worker's crash recovery marks; here no worker runs.
+            sql.execute("insert into ingest.stream_table_marker (stream) values ('bench_view') on conflict do nothing");
+            ViewRefresher refresher = new ViewRefresher(pool, new StreamCatalogRepository(DSL.using(pool, SQLDialect.POSTGRES)).load(),
+                    new RefreshSettings(true, Duration.ofSeconds(1), Duration.ofHours(2), DataSize.ofMegabytes(64), Map.of(),
+                            Duration.ofDays(1), "bench", Duration.ofSeconds(10), 1), Clock.systemUTC());
+            ViewDefinition incremental = new ViewCatalogRepository(DSL.using(pool, SQLDialect.POSTGRES)).load("bench_view_i").orElseThrow();
+
+            for (int i = 0; i < 20; i++) { // warm the refresher's code path (class loading, JIT) on unchanged looks
+                refresher.refreshIfDue(incremental, v -> Duration.ZERO);
+            }
 
             List<Map<String, Object>> refreshes = new ArrayList<>();
-            for (int percent : changes) {
+            for (double percent : changes) {
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("changed_percent", percent);
-                change(stream, writer, rows, percent, docSize, batchSize, random);
-                row.put("concurrently_s", Figures.round(BenchDatabase.secondsToRun(sql, "refresh materialized view concurrently views.bench_view_v"), 2));
-                change(stream, writer, rows, percent, docSize, batchSize, random);
-                row.put("plain_s", Figures.round(BenchDatabase.secondsToRun(sql, "refresh materialized view views.bench_view_v"), 2));
-                progress.say("%d%% changed: refresh concurrently %.1f s, plain %.1f s", percent, row.get("concurrently_s"), row.get("plain_s"));
+                row.put("changed_rows", change(stream, writer, rows, percent, docSize, batchSize, random));
+                long start = System.nanoTime();
+                RefreshResult result = refresher.refreshIfDue(incremental, v -> Duration.ZERO);
+                double incrementalSeconds = (System.nanoTime() - start) / 1e9;
+                if (result.outcome() != RefreshResult.Outcome.REFRESHED && result.outcome() != RefreshResult.Outcome.UNCHANGED) {
+                    throw new IllegalStateException("the incremental refresh came to " + result.outcome() + ": " + result.error());
+                }
+                row.put("incremental_s", Figures.round(incrementalSeconds, 4));
+                row.put("incremental_keys_applied", Math.max(0, result.changed()));
+                row.put("concurrently_s", Figures.round(BenchDatabase.secondsToRun(sql, "refresh materialized view concurrently views.bench_view_f"), 2));
+                row.put("speedup", Figures.round((Double) row.get("concurrently_s") / Math.max(1e-4, incrementalSeconds), 1));
+                progress.say("%s%% changed (%,d rows): incremental %.3f s, concurrently %.1f s (%.0fx)", percent, row.get("changed_rows"),
+                        incrementalSeconds, row.get("concurrently_s"), row.get("speedup"));
                 refreshes.add(row);
             }
-            return report(resultsDirectory, progress, rows, loadSeconds, createSeconds, ingest, refreshes, database, Map.of(
+            progress.say("differential check of the incremental view against a full recompute");
+            long differences = Long.parseLong(database.queryString("select count(*) from ingest.check_view('bench_view_i', 1000000)"));
+            progress.say("  %d differences", differences);
+            Map<String, Object> goals = new LinkedHashMap<>();
+            refreshes.stream().filter(r -> (Double) r.get("changed_percent") == 1.0).findFirst().ifPresent(r ->
+                    goals.put("speedup_at_1_percent_at_least_10", Map.of("speedup", r.get("speedup"), "met", (Double) r.get("speedup") >= 10)));
+            refreshes.stream().filter(r -> (Double) r.get("changed_percent") == 0.1).findFirst().ifPresent(r ->
+                    goals.put("speedup_at_0.1_percent_at_least_50", Map.of("speedup", r.get("speedup"), "met", (Double) r.get("speedup") >= 50)));
+            Map<String, Object> views = new LinkedHashMap<>();
+            views.put("full_create_s", Figures.round(fullCreateSeconds, 2));
+            views.put("incremental_create_s", Figures.round(incrementalCreateSeconds, 2));
+            views.put("incremental_differences_after_all_refreshes", differences);
+            return report(resultsDirectory, progress, rows, loadSeconds, views, ingest, refreshes, goals, database, Map.of(
                     "rows", rows, "ingest_events", ingestEvents, "changes_percent", changes, "doc_size", docSize,
                     "batch_size", batchSize, "writers", 1, "write_method", "unnest", "view_indexes", 8 + 1,
-                    "table_indexes_compared", 8));
+                    "table_indexes_compared", ingestComparison ? 8 : 0));
         }
     }
 
     @Override
     public LineChart chart(tools.jackson.databind.JsonNode results) {
         List<String> categories = new ArrayList<>();
-        List<Double> plain = new ArrayList<>();
+        List<Double> incremental = new ArrayList<>();
         List<Double> concurrently = new ArrayList<>();
         for (tools.jackson.databind.JsonNode row : results.get("refresh")) {
-            categories.add(row.get("changed_percent").asInt() + "%");
-            plain.add(row.get("plain_s").asDouble());
+            categories.add(row.get("changed_percent").asDouble() + "%");
+            if (row.has("plain_s")) { // results of the full mode only, before incremental views
+                incremental.add(Double.NaN);
+            } else {
+                incremental.add(row.get("incremental_s").asDouble());
+            }
             concurrently.add(row.get("concurrently_s").asDouble());
         }
-        LineChart chart = new LineChart("Refresh of a %,d-row view with 8 indexes (+ unique key)"
+        LineChart chart = new LineChart("Refresh of a %,d-row view with 8 indexes (+ unique key), incremental vs full"
                 .formatted(results.get("load").get("rows").asLong()), "rows changed since the last refresh", "seconds", categories);
-        chart.series("REFRESH (plain: blocks readers)", plain.stream().mapToDouble(Double::doubleValue).toArray());
-        chart.series("REFRESH CONCURRENTLY", concurrently.stream().mapToDouble(Double::doubleValue).toArray());
+        chart.series("full: REFRESH MATERIALIZED VIEW CONCURRENTLY", concurrently.stream().mapToDouble(Double::doubleValue).toArray());
+        chart.series("incremental: the changed rows applied", incremental.stream().mapToDouble(Double::doubleValue).toArray());
         return chart;
     }
 
@@ -155,42 +209,55 @@ public final class ViewRefreshScenario implements Scenario {
         return rate;
     }
 
-    /** Rewrites {@code percent} % of the rows (distinct keys, new documents). */
-    private static void change(StreamDefinition stream, UpsertBatchWriter writer, int rows, int percent, int docSize,
-                               int batchSize, SplittableRandom random) throws Exception {
-        if (percent == 0) {
-            return;
+    /** Rewrites {@code percent} % of the rows (distinct keys, new documents); returns how many. */
+    private static int change(StreamDefinition stream, UpsertBatchWriter writer, int rows, double percent, int docSize,
+                              int batchSize, SplittableRandom random) throws Exception {
+        long count = Math.round(rows * percent / 100);
+        if (count == 0) {
+            return 0;
         }
         Set<Long> keys = new HashSet<>();
-        while (keys.size() < rows * (long) percent / 100) {
+        if (count == rows) {
+            for (long key = 0; key < rows; key++) {
+                keys.add(key);
+            }
+        }
+        while (keys.size() < count) {
             keys.add(random.nextLong(rows));
         }
         var iterator = keys.iterator();
         BenchEvents.write(writer, BenchEvents.batches(stream,
                 BenchEvents.generate(stream, keys.size(), iterator::next, docSize, random.nextLong()), batchSize));
+        return keys.size();
     }
 
-    private Path report(Path directory, Progress progress, int rows, double loadSeconds, double createSeconds, Map<String, Object> ingest,
-                        List<Map<String, Object>> refreshes, BenchDatabase database, Map<String, Object> parameters) throws Exception {
+    private Path report(Path directory, Progress progress, int rows, double loadSeconds, Map<String, Object> views, Map<String, Object> ingest,
+                        List<Map<String, Object>> refreshes, Map<String, Object> goals, BenchDatabase database,
+                        Map<String, Object> parameters) throws Exception {
         Map<String, Object> document = new LinkedHashMap<>();
         document.put("parameters", parameters);
         document.put("postgres", database.facts());
         document.put("load", Map.of("rows", rows, "seconds", Figures.round(loadSeconds, 1)));
         document.put("ingest", ingest);
-        document.put("view_create_s", Figures.round(createSeconds, 2));
+        document.put("views", views);
         document.put("refresh", refreshes);
+        document.put("goals", goals);
         Path json = save(directory, progress, document);
         Path png = Results.chartFile(json);
 
         StringBuilder summary = new StringBuilder();
-        summary.append(String.format("%nIngest (upserts to existing keys, 1 writer):%n"));
-        summary.append(String.format("  primary key only          %,10d events/s%n", ingest.get("primary_key_only_events_per_s")));
-        summary.append(String.format("  + 8 indexes on the table  %,10d events/s%n", ingest.get("eight_indexes_on_table_events_per_s")));
-        summary.append(String.format("  ratio                     %10.2f x%n", ingest.get("ratio_view_design_over_indexed_table")));
-        summary.append(String.format("%nView with 8 indexes over %,d rows: created in %.1f s%n", rows, createSeconds));
-        SummaryTable table = new SummaryTable("changed", "plain (s)", "concurrently (s)");
+        if (!ingest.isEmpty()) {
+            summary.append(String.format("%nIngest (upserts to existing keys, 1 writer):%n"));
+            summary.append(String.format("  primary key only          %,10d events/s%n", ingest.get("primary_key_only_events_per_s")));
+            summary.append(String.format("  + 8 indexes on the table  %,10d events/s%n", ingest.get("eight_indexes_on_table_events_per_s")));
+            summary.append(String.format("  ratio                     %10.2f x%n", ingest.get("ratio_view_design_over_indexed_table")));
+        }
+        summary.append(String.format("%nViews with 8 indexes over %,d rows: full created in %.1f s, incremental in %.1f s%n", rows,
+                views.get("full_create_s"), views.get("incremental_create_s")));
+        SummaryTable table = new SummaryTable("changed", "rows", "incremental (s)", "concurrently (s)", "speedup");
         for (Map<String, Object> r : refreshes) {
-            table.row(r.get("changed_percent") + "%", r.get("plain_s"), r.get("concurrently_s"));
+            table.row(r.get("changed_percent") + "%", r.get("changed_rows"), r.get("incremental_s"), r.get("concurrently_s"),
+                    r.get("speedup") + "x");
         }
         summary.append(table);
         System.out.println(summary + "\nresults: " + json + "\nchart:   " + png);

@@ -28,16 +28,33 @@ public final class OrderView {
 
     /**
      * Declares this view as {@code views.<view>} over {@code stream} and fills it, refreshed every
-     * {@code refreshInterval} (an option value such as {@code 10s}).
+     * {@code refreshInterval} (an option value such as {@code 10s}) in {@code refreshMode} ({@code incremental} or
+     * {@code full}).
      */
-    public static void declare(Connection connection, String view, String stream, String refreshInterval) throws SQLException {
-        try (PreparedStatement declare = connection.prepareStatement("select ingest.declare_view(?, ?, ?::jsonb, ?::jsonb, ?::interval)")) {
+    public static void declare(Connection connection, String view, String stream, String refreshInterval, String refreshMode)
+            throws SQLException {
+        try (PreparedStatement declare = connection.prepareStatement(
+                "select ingest.declare_view(?, ?, ?::jsonb, ?::jsonb, ?::interval, refresh_mode => ?)")) {
             declare.setString(1, view);
             declare.setString(2, stream);
             declare.setString(3, COLUMNS);
             declare.setString(4, INDEXES);
             declare.setString(5, Duration.parse("PT" + refreshInterval.toUpperCase(Locale.ROOT)).toSeconds() + " seconds");
+            declare.setString(6, refreshMode);
             declare.execute();
+        }
+    }
+
+    /** Replaces {@code views.<view>} by the same view in {@code refreshMode}, refreshed every {@code refreshInterval}. */
+    public static void replace(Connection connection, String view, String refreshInterval, String refreshMode) throws SQLException {
+        try (PreparedStatement replace = connection.prepareStatement(
+                "select ingest.replace_view(?, ?::jsonb, ?::jsonb, ?::interval, refresh_mode => ?)")) {
+            replace.setString(1, view);
+            replace.setString(2, COLUMNS);
+            replace.setString(3, INDEXES);
+            replace.setString(4, Duration.parse("PT" + refreshInterval.toUpperCase(Locale.ROOT)).toSeconds() + " seconds");
+            replace.setString(5, refreshMode);
+            replace.execute();
         }
     }
 
