@@ -49,7 +49,8 @@ class AnalystAccessIT {
         db.execute("select ingest.declare_stream('orders', '" + topic + "', "
                 + "'[{\"name\": \"order_id\", \"type\": \"text\", \"pointer\": \"/order_id\"}]')");
         db.execute("select ingest.declare_view('orders_v', 'orders', "
-                + "'[{\"name\": \"status\", \"type\": \"text\", \"pointer\": \"/status\"}]', refresh_interval => '1 second')");
+                + "'[{\"name\": \"status\", \"type\": \"text\", \"pointer\": \"/status\"}]', refresh_interval => '1 second', "
+                + "refresh_mode => 'full')"); // the tests refresh it by hand too
     }
 
     @AfterEach
