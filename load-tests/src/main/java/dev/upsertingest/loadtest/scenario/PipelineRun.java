@@ -211,7 +211,9 @@ final class PipelineRun implements AutoCloseable {
         properties.put("ingest.consumer.concurrency", Integer.toString(concurrency));
         properties.put("ingest.consumer.group-id", "bench-" + stream);
         properties.put("ingest.consumer.max-poll-records", Integer.toString(settings.batchSize()));
+        // The benchmark's setting for both kinds of stream: a logged run measures the setting it names.
         properties.put("ingest.write.synchronous-commit", settings.synchronousCommit().setting());
+        properties.put("ingest.write.logged-synchronous-commit", settings.synchronousCommit().setting());
         properties.put("ingest.topics.partitions", Integer.toString(settings.partitions()));
         return properties;
     }
