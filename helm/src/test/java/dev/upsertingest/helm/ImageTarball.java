@@ -103,6 +103,23 @@ final class ImageTarball {
         return files;
     }
 
+    /** The content of the file at {@code path} (absolute) as UTF-8; fails when the image has no such file. */
+    String read(String path) {
+        java.io.ByteArrayOutputStream content = new java.io.ByteArrayOutputStream();
+        boolean[] found = {false};
+        forEachLayerEntry((entry, in) -> {
+            if (entry.isFile() && normalize(entry.getName()).equals(path)) {
+                content.reset();
+                in.transferTo(content);
+                found[0] = true;
+            }
+        });
+        if (!found[0]) {
+            throw new AssertionError("no file " + path + " in " + tarball);
+        }
+        return content.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** Extracts every layer's regular files and directories under {@code root}. */
     void extractTo(Path root) {
         forEachLayerEntry((entry, in) -> {
