@@ -59,5 +59,6 @@ springdoc:
 resilience4j:
   {{- toYaml . | nindent 2 }}
 {{- end }}
+{{ include "upsert-ingest.tracingConfig" . }}
 {{- include "upsert-ingest.loggingConfig" . }}
 {{- end -}}

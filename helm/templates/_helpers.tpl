@@ -133,6 +133,25 @@ kafka:
   {{- end }}
 {{- end -}}
 
+{{/* Tracing of both apps' application.yml (management.tracing.*): off unless tracing.enabled. */}}
+{{- define "upsert-ingest.tracingConfig" -}}
+management:
+  tracing:
+    export:
+      enabled: {{ .Values.tracing.enabled }}
+    {{- if .Values.tracing.enabled }}
+    sampling:
+      probability: {{ .Values.tracing.samplingProbability }}
+    {{- end }}
+  {{- if and .Values.tracing.enabled .Values.tracing.otlpEndpoint }}
+  opentelemetry:
+    tracing:
+      export:
+        otlp:
+          endpoint: {{ .Values.tracing.otlpEndpoint | quote }}
+  {{- end }}
+{{- end -}}
+
 {{- define "upsert-ingest.loggingConfig" -}}
 {{- if or .Values.logging.levels .Values.logging.structuredFormat }}
 logging:

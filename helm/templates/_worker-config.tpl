@@ -75,5 +75,6 @@ ingest:
 resilience4j:
   {{- toYaml . | nindent 2 }}
 {{- end }}
+{{ include "upsert-ingest.tracingConfig" . }}
 {{- include "upsert-ingest.loggingConfig" . }}
 {{- end -}}

@@ -3,6 +3,7 @@ package dev.upsertingest.api.config;
 import dev.upsertingest.api.metrics.ApiMetrics;
 import dev.upsertingest.api.publish.EventPublisher;
 import dev.upsertingest.api.publish.PublishSettings;
+import dev.upsertingest.api.publish.PublishTracing;
 import dev.upsertingest.api.publish.StreamRegistry;
 import dev.upsertingest.api.publish.TopicLimits;
 import dev.upsertingest.api.query.QuerySettings;
@@ -24,6 +25,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.jooq.DSLContext;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -118,11 +120,12 @@ public class ApiConfiguration {
 
     @Bean
     EventPublisher eventPublisher(KafkaTemplate<byte[], byte[]> template, CircuitBreakerRegistry breakers,
-                                  PublishSettings settings, TopicLimits topicLimits) {
+                                  PublishSettings settings, TopicLimits topicLimits,
+                                  ObjectProvider<PublishTracing> tracing) {
         Bulkhead bulkhead = Bulkhead.of("kafka-publish", BulkheadConfig.custom()
                 .maxConcurrentCalls(settings.maxConcurrent()).maxWaitDuration(Duration.ZERO).build());
         return new EventPublisher(template, breakers.circuitBreaker("kafka-publish"), bulkhead, settings.ackTimeout(),
-                topicLimits);
+                topicLimits, tracing.getIfAvailable(() -> PublishTracing.OFF));
     }
 
     @Bean

@@ -35,14 +35,16 @@ public class EventPublisher {
     private final Bulkhead bulkhead;
     private final Duration ackTimeout;
     private final TopicLimits topicLimits;
+    private final PublishTracing tracing;
 
     public EventPublisher(KafkaTemplate<byte[], byte[]> template, CircuitBreaker breaker, Bulkhead bulkhead, Duration ackTimeout,
-                          TopicLimits topicLimits) {
+                          TopicLimits topicLimits, PublishTracing tracing) {
         this.template = template;
         this.breaker = breaker;
         this.bulkhead = bulkhead;
         this.ackTimeout = ackTimeout;
         this.topicLimits = topicLimits;
+        this.tracing = tracing;
     }
 
     /**
@@ -71,8 +73,12 @@ public class EventPublisher {
             }
             long start = System.nanoTime();
             KafkaFailure[] failures;
-            try {
+            try (PublishTracing.Publish traced = tracing.start(records)) {
                 failures = sendAll(records);
+                KafkaFailure failed = first(failures, KafkaFailure.Kind.UNAVAILABLE);
+                if (failed != null || (failed = first(failures, KafkaFailure.Kind.REFUSED)) != null) {
+                    traced.failed(failed.reason());
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 breaker.releasePermission();

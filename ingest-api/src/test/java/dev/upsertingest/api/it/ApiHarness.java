@@ -138,6 +138,7 @@ public final class ApiHarness implements AutoCloseable {
 
     public static final class Builder {
         private final Map<String, String> properties = new LinkedHashMap<>();
+        private final Map<String, Object> beans = new LinkedHashMap<>();
 
         private Builder(Map<String, ?> datasource, String bootstrapServers) {
             datasource.forEach((k, v) -> properties.put(k, String.valueOf(v)));
@@ -160,9 +161,16 @@ public final class ApiHarness implements AutoCloseable {
             return this;
         }
 
+        /** Registers {@code bean} in the application before it starts, e.g. a test's span exporter. */
+        public Builder bean(String name, Object bean) {
+            beans.put(name, bean);
+            return this;
+        }
+
         public ApiHarness start() {
             String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-            return new ApiHarness(new SpringApplicationBuilder(IngestApiApplication.class).run(args));
+            return new ApiHarness(new SpringApplicationBuilder(IngestApiApplication.class)
+                    .initializers(context -> beans.forEach(context.getBeanFactory()::registerSingleton)).run(args));
         }
     }
 }

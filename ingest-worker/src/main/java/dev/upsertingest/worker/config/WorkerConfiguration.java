@@ -5,6 +5,7 @@ import dev.upsertingest.core.event.EventParser;
 import dev.upsertingest.core.stream.StreamCatalog;
 import dev.upsertingest.core.stream.StreamCatalogRepository;
 import dev.upsertingest.worker.consume.BatchIngester;
+import dev.upsertingest.worker.consume.BatchTracing;
 import dev.upsertingest.worker.consume.CommittedOffsetLag;
 import dev.upsertingest.worker.consume.ConsumerSettings;
 import dev.upsertingest.worker.consume.DatabaseCircuit;
@@ -26,6 +27,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.jooq.DSLContext;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.kafka.autoconfigure.DefaultKafkaConsumerFactoryCustomizer;
 import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
 import org.springframework.context.ApplicationEventPublisher;
@@ -99,8 +101,8 @@ public class WorkerConfiguration {
 
     @Bean
     StreamBatchListener streamBatchListener(BatchIngester ingester, IngestMetrics metrics, DatabaseCircuit database,
-                                            FailingBatches failing) {
-        return new StreamBatchListener(ingester, metrics, database, failing);
+                                            FailingBatches failing, ObjectProvider<BatchTracing> tracing) {
+        return new StreamBatchListener(ingester, metrics, database, failing, tracing.getIfAvailable(() -> BatchTracing.OFF));
     }
 
     /** Resilience4j circuit breaker {@code database}, tuned under resilience4j.circuitbreaker.instances.database. */

@@ -15,7 +15,8 @@ import java.util.Set;
  * The Kafka-facing end of the worker: hands each polled batch to the {@link BatchIngester} and lets failures propagate
  * to the container's error handler, which retries the batch without committing its offsets. Every attempt goes
  * through the {@link DatabaseCircuit}, which pauses consuming while PostgreSQL is unavailable, and is recorded in
- * {@link FailingBatches}, which reports a batch that keeps failing.
+ * {@link FailingBatches}, which reports a batch that keeps failing. Each attempt runs inside {@link BatchTracing}: a
+ * span when tracing is on, nothing otherwise.
  */
 public class StreamBatchListener implements BatchMessageListener<byte[], byte[]> {
 
@@ -27,17 +28,23 @@ public class StreamBatchListener implements BatchMessageListener<byte[], byte[]>
     private final IngestMetrics metrics;
     private final DatabaseCircuit database;
     private final FailingBatches failing;
+    private final BatchTracing tracing;
 
     public StreamBatchListener(BatchIngester ingester, IngestMetrics metrics, DatabaseCircuit database,
-                               FailingBatches failing) {
+                               FailingBatches failing, BatchTracing tracing) {
         this.ingester = ingester;
         this.metrics = metrics;
         this.database = database;
         this.failing = failing;
+        this.tracing = tracing;
     }
 
     @Override
     public void onMessage(List<ConsumerRecord<byte[], byte[]>> records) {
+        tracing.trace(records, () -> attempt(records));
+    }
+
+    private void attempt(List<ConsumerRecord<byte[], byte[]>> records) {
         try {
             database.run(() -> ingester.ingest(records));
         } catch (RuntimeException e) {

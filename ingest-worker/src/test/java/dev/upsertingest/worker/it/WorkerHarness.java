@@ -91,6 +91,7 @@ public final class WorkerHarness implements AutoCloseable {
 
     public static final class Builder {
         private final Map<String, String> properties = new LinkedHashMap<>();
+        private final Map<String, Object> beans = new LinkedHashMap<>();
 
         private Builder(TestDatabase database, KafkaBroker kafka) {
             database.springProperties().forEach((k, v) -> properties.put(k, String.valueOf(v)));
@@ -110,11 +111,18 @@ public final class WorkerHarness implements AutoCloseable {
             return this;
         }
 
+        /** Registers {@code bean} in the application before it starts, e.g. a test's span exporter. */
+        public Builder bean(String name, Object bean) {
+            beans.put(name, bean);
+            return this;
+        }
+
         public WorkerHarness start() {
             String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
                     .toArray(String[]::new);
             // Command-line arguments outrank application.yml, as an operator's overrides would.
-            return new WorkerHarness(new SpringApplicationBuilder(IngestWorkerApplication.class).run(args));
+            return new WorkerHarness(new SpringApplicationBuilder(IngestWorkerApplication.class)
+                    .initializers(context -> beans.forEach(context.getBeanFactory()::registerSingleton)).run(args));
         }
     }
 }
