@@ -254,8 +254,9 @@ Checks the schema cannot express (relations between values). Rendered by validat
 {{- define "upsert-ingest.validate" -}}
 {{- $w := .Values.worker -}}
 {{- $a := .Values.api -}}
-{{- if and $w.enabled (lt (int $w.hikari.maximumPoolSize) (add (int $w.consumer.concurrency) (int $w.refresh.maxConcurrent) 1 | int)) -}}
-{{- fail (printf "worker.hikari.maximumPoolSize (%d) must be at least worker.consumer.concurrency + worker.refresh.maxConcurrent + 1 (%d): one connection per consumer thread, one per view refresh running at once, one spare" (int $w.hikari.maximumPoolSize) (add (int $w.consumer.concurrency) (int $w.refresh.maxConcurrent) 1)) -}}
+{{- $writers := min (int $w.consumer.writers) (int $w.consumer.concurrency) | int -}}
+{{- if and $w.enabled (lt (int $w.hikari.maximumPoolSize) (add $writers (int $w.refresh.maxConcurrent) 1 | int)) -}}
+{{- fail (printf "worker.hikari.maximumPoolSize (%d) must be at least worker.consumer.writers (at most worker.consumer.concurrency) + worker.refresh.maxConcurrent + 1 (%d): one connection per writer slot, one per view refresh running at once, one spare" (int $w.hikari.maximumPoolSize) (add $writers (int $w.refresh.maxConcurrent) 1)) -}}
 {{- end -}}
 {{- if and $w.enabled (le (int $w.terminationGracePeriodSeconds) (int $w.gracefulShutdownSeconds)) -}}
 {{- fail (printf "worker.terminationGracePeriodSeconds (%d) must exceed worker.gracefulShutdownSeconds (%d), or Kubernetes kills the worker while it commits its last batch" (int $w.terminationGracePeriodSeconds) (int $w.gracefulShutdownSeconds)) -}}

@@ -26,6 +26,7 @@ ingest:
   consumer:
     group-id: {{ $w.consumer.groupId | quote }}
     concurrency: {{ $w.consumer.concurrency | int }}
+    writers: {{ $w.consumer.writers | int }}
     max-poll-records: {{ $w.consumer.maxPollRecords | int }}
     fetch-min-size: {{ $w.consumer.fetchMinSize }}
     fetch-max-wait: {{ $w.consumer.fetchMaxWait }}

@@ -43,6 +43,7 @@ class ValuesSchemaTest {
             a fetch wait above one second       | worker.consumer.fetchMaxWait=2s             | /worker/consumer/fetchMaxWait
             a data size Spring cannot parse     | events.maxDocumentSize=1 megabyte           | /events/maxDocumentSize
             more threads than the worker allows | worker.consumer.concurrency=300             | /worker/consumer/concurrency
+            no writer slot                      | worker.consumer.writers=0                   | /worker/consumer/writers
             a view name that is not SQL         | worker.refresh.intervals.Orders-View=1m     | invalid propertyName 'Orders-View'
             """)
     void badValuesAreRejected(String what, String setting, String where) {
@@ -71,7 +72,7 @@ class ValuesSchemaTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            a pool smaller than the consumer threads need | worker.hikari.maximumPoolSize=3                | must be at least worker.consumer.concurrency + worker.refresh.maxConcurrent + 1 (5)
+            a pool smaller than the writer slots need     | worker.hikari.maximumPoolSize=3                | must be at least worker.consumer.writers (at most worker.consumer.concurrency) + worker.refresh.maxConcurrent + 1 (5)
             a grace period shorter than graceful shutdown | worker.terminationGracePeriodSeconds=60         | must exceed worker.gracefulShutdownSeconds (60)
             an API grace period without drain time        | api.terminationGracePeriodSeconds=35            | must exceed api.preStopSleepSeconds + api.gracefulShutdownSeconds (35)
             a default page larger than the largest        | api.query.defaultPageSize=2000                  | must not exceed api.query.maxPageSize (1000)

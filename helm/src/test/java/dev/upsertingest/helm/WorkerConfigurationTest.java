@@ -65,6 +65,7 @@ class WorkerConfigurationTest {
 
         assertThat(consumer.groupId()).isEqualTo("ingest-prod");
         assertThat(consumer.concurrency()).isEqualTo(4);
+        assertThat(consumer.writers()).isEqualTo(3);
         assertThat(consumer.maxPollRecords()).as("max.poll.records, the batch size").isEqualTo(5000);
         assertThat(consumer.fetchMinSize()).isEqualTo(DataSize.ofKilobytes(64));
         assertThat(consumer.fetchMaxWait()).isEqualTo(Duration.ofMillis(250));

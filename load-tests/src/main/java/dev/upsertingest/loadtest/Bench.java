@@ -3,6 +3,7 @@ package dev.upsertingest.loadtest;
 import dev.upsertingest.loadtest.scenario.ApiLoadScenario;
 import dev.upsertingest.loadtest.scenario.CeilingVsPipelineScenario;
 import dev.upsertingest.loadtest.scenario.CrashRebuildScenario;
+import dev.upsertingest.loadtest.scenario.DebeziumSinkScenario;
 import dev.upsertingest.loadtest.scenario.DurabilityLadderScenario;
 import dev.upsertingest.loadtest.scenario.HotKeysScenario;
 import dev.upsertingest.loadtest.scenario.ScaleOutScenario;
@@ -24,7 +25,8 @@ public final class Bench {
     static {
         for (Scenario scenario : List.<Scenario>of(new WriteMethodsScenario(), new ViewRefreshScenario(), new ApiLoadScenario(),
                 new CeilingVsPipelineScenario(), new DurabilityLadderScenario(), new HotKeysScenario(),
-                CeilingVsPipelineScenario.bigDocs(), new ScaleOutScenario(), new CrashRebuildScenario())) {
+                CeilingVsPipelineScenario.bigDocs(), new ScaleOutScenario(), new CrashRebuildScenario(),
+                new DebeziumSinkScenario())) {
             SCENARIOS.put(scenario.name(), scenario);
         }
     }

@@ -3,6 +3,7 @@ package dev.upsertingest.loadtest;
 import dev.upsertingest.loadtest.report.Results;
 import dev.upsertingest.loadtest.scenario.CeilingVsPipelineScenario;
 import dev.upsertingest.loadtest.scenario.CrashRebuildScenario;
+import dev.upsertingest.loadtest.scenario.DebeziumSinkScenario;
 import dev.upsertingest.loadtest.scenario.DurabilityLadderScenario;
 import dev.upsertingest.loadtest.scenario.HotKeysScenario;
 import dev.upsertingest.loadtest.scenario.ScaleOutScenario;
@@ -48,6 +49,30 @@ class PipelineScenariosIT {
         assertThat(document.get("latency_ms").get("count").asLong()).isPositive();
         assertThat(document.get("latency_ms").get("p50").asDouble()).isPositive();
         assertThat(document.get("sustained").get("applied_events_per_s").asLong()).isPositive();
+    }
+
+    @Test
+    void ceilingVsPipelineDrainsEachKeySpaceCaseBesideItsCeiling() throws Exception {
+        JsonNode document = run(new CeilingVsPipelineScenario(), "bench_cases", "--events=4000", "--key-space=3000",
+                "--cases=500:zipf:1.1", "--view=false", "--sustain-seconds=0", "--warmup-events=0");
+        assertStandardFields(document);
+        assertThat(document.get("cases")).hasSize(2);
+        JsonNode zipf = document.get("cases").get(1);
+        assertThat(zipf.get("key_distribution").asString()).isEqualTo("zipf:1.1");
+        assertThat(zipf.get("distinct_keys").asLong()).isBetween(1L, 500L);
+        assertThat(zipf.get("pipeline_events_per_s").asLong()).isPositive();
+        assertThat(zipf.get("ratio").asDouble()).isPositive();
+        assertThat(document.get("drains")).hasSize(2);
+    }
+
+    @Test
+    void debeziumSinkDrainsTheSameBacklogAsTheWorker() throws Exception {
+        JsonNode document = run(new DebeziumSinkScenario(), "bench_dbz", "--events=3000", "--key-space=2000",
+                "--warmup-events=0");
+        assertThat(document.get("pipeline_events_per_s").asLong()).isPositive();
+        assertThat(document.get("debezium_events_per_s").asLong()).isPositive();
+        assertThat(document.get("debezium").get("distinct_keys").asLong()).isEqualTo(document.get("distinct_keys").asLong());
+        assertThat(document.get("drains")).hasSize(3);
     }
 
     @Test

@@ -15,6 +15,7 @@ import dev.upsertingest.worker.consume.StreamConsumers;
 import dev.upsertingest.worker.consume.StreamConsumersHealthIndicator;
 import dev.upsertingest.worker.consume.TopicProvisioner;
 import dev.upsertingest.worker.consume.TopicSettings;
+import dev.upsertingest.worker.consume.WriterSlots;
 import dev.upsertingest.worker.errors.DeadLetterLimits;
 import dev.upsertingest.worker.errors.DeadLetterPublisher;
 import dev.upsertingest.worker.metrics.IngestMetrics;
@@ -86,10 +87,18 @@ public class WorkerConfiguration {
         return template;
     }
 
+    /** At most {@code ingest.consumer.writers} batch transactions at once, whatever the number of consumer threads. */
+    @Bean
+    WriterSlots writerSlots(ConsumerSettings settings, IngestMetrics metrics) {
+        WriterSlots slots = new WriterSlots(settings.effectiveWriters(), System::nanoTime);
+        metrics.registerWriterSlots(slots::busy, slots::waiting);
+        return slots;
+    }
+
     @Bean
     BatchIngester batchIngester(StreamCatalog catalog, EventParser parser, UpsertBatchWriter writer,
-                                DeadLetterPublisher deadLetters, IngestMetrics metrics) {
-        return new BatchIngester(catalog, parser, writer, deadLetters, metrics);
+                                DeadLetterPublisher deadLetters, WriterSlots slots, IngestMetrics metrics) {
+        return new BatchIngester(catalog, parser, writer, deadLetters, slots, metrics);
     }
 
     @Bean

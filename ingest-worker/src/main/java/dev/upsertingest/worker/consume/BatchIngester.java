@@ -37,14 +37,16 @@ public class BatchIngester {
     private final EventParser parser;
     private final UpsertBatchWriter writer;
     private final DeadLetterPublisher deadLetters;
+    private final WriterSlots slots;
     private final IngestMetrics metrics;
 
     public BatchIngester(StreamCatalog catalog, EventParser parser, UpsertBatchWriter writer,
-                         DeadLetterPublisher deadLetters, IngestMetrics metrics) {
+                         DeadLetterPublisher deadLetters, WriterSlots slots, IngestMetrics metrics) {
         this.catalog = catalog;
         this.parser = parser;
         this.writer = writer;
         this.deadLetters = deadLetters;
+        this.slots = slots;
         this.metrics = metrics;
     }
 
@@ -70,7 +72,8 @@ public class BatchIngester {
         DeadLetterPublisher.Sending sending = deadLetters.publish(rejected);
         List<TableWriteResult> results = new ArrayList<>();
         List<DeadLetter> refused = new ArrayList<>();
-        writeOrSplit(accepted, results, refused);
+        WriterSlots.Waited waited = new WriterSlots.Waited();
+        writeOrSplit(accepted, results, refused, waited);
         long written = System.nanoTime();
         List<DeadLetter> withoutValue = new ArrayList<>(deadLetters.await(sending));
         if (!refused.isEmpty()) {
@@ -86,7 +89,8 @@ public class BatchIngester {
         results.forEach(metrics::written);
         rejected.forEach(letter -> metrics.deadLettered(letter.stream().name(), letter.reason()));
         withoutValue.forEach(letter -> metrics.deadLetteredWithoutValue(letter.stream().name(), letter.reason()));
-        metrics.batch(records.size(), parsed - start, written - parsed, done - written, done - start);
+        metrics.batch(records.size(), parsed - start, waited.nanos(), written - parsed - waited.nanos(), done - written,
+                done - start);
         if (!rejected.isEmpty()) {
             logRejected(rejected, records.size());
         }
@@ -121,13 +125,17 @@ public class BatchIngester {
      * half written on its own, in order, down to the single events that fail: only those are dead-lettered, with the
      * database's message, and everything else lands. Halves written before a later half fails are redone when the
      * whole batch is retried, which the upserts make harmless. Any other failure propagates, so the batch is retried.
+     * Each transaction runs in a {@link WriterSlots writer slot}; the events are grouped and collapsed before one is
+     * taken, so that a slot is held only for the transaction itself.
      */
-    private void writeOrSplit(List<Accepted> events, List<TableWriteResult> results, List<DeadLetter> refused) {
+    private void writeOrSplit(List<Accepted> events, List<TableWriteResult> results, List<DeadLetter> refused,
+                              WriterSlots.Waited waited) {
         if (events.isEmpty()) {
             return;
         }
         try {
-            results.addAll(writer.write(tables(events)));
+            List<TableBatch> tables = tables(events);
+            results.addAll(slots.run(() -> writer.write(tables), waited));
         } catch (SQLException e) {
             if (SqlFailure.classify(e) != SqlFailure.Kind.DATA) {
                 throw new BatchWriteException("writing a batch of " + events.size() + " events failed: "
@@ -141,8 +149,8 @@ public class BatchIngester {
             }
             metrics.batchSplit(events.getFirst().stream().name());
             int half = events.size() / 2;
-            writeOrSplit(events.subList(0, half), results, refused);
-            writeOrSplit(events.subList(half, events.size()), results, refused);
+            writeOrSplit(events.subList(0, half), results, refused, waited);
+            writeOrSplit(events.subList(half, events.size()), results, refused, waited);
         }
     }
 

@@ -16,8 +16,12 @@ import java.time.Duration;
  * {@code spring.kafka.*}.
  *
  * @param groupId               consumer group shared by all worker replicas
- * @param concurrency           consumer threads per worker; each writes its own batches on its own database
- *                              connection. More than the total partition count leaves threads idle.
+ * @param concurrency           consumer threads per worker, each polling, writing and committing its own partitions'
+ *                              batches in turn. More than the total partition count leaves threads idle.
+ * @param writers               batch transactions that run at once (writer slots, at most {@code concurrency} are
+ *                              used): with more consumer threads than writers, threads poll and scan their next
+ *                              batch while others write, so PostgreSQL always has this many transactions to work on
+ *                              and the worker never holds more connections than this for batches
  * @param maxPollRecords        {@code max.poll.records}: the largest batch one transaction writes
  * @param fetchMinSize          {@code fetch.min.bytes}: how much the broker waits to accumulate before answering a fetch
  * @param fetchMaxWait          {@code fetch.max.wait.ms}: the longest the broker waits for {@code fetchMinSize}; bounds
@@ -40,7 +44,8 @@ import java.time.Duration;
 @ConfigurationProperties("ingest.consumer")
 public record ConsumerSettings(
         @NotBlank @DefaultValue("upsert-ingest") String groupId,
-        @Min(1) @Max(256) @DefaultValue("2") int concurrency,
+        @Min(1) @Max(256) @DefaultValue("4") int concurrency,
+        @Min(1) @Max(256) @DefaultValue("2") int writers,
         @Min(1) @Max(100_000) @DefaultValue("2000") int maxPollRecords,
         @NotNull @DefaultValue("1B") DataSize fetchMinSize,
         @NotNull @DefaultValue("100ms") Duration fetchMaxWait,
@@ -68,5 +73,10 @@ public record ConsumerSettings(
         if (lagInterval != null && lagInterval.toMillis() < 1000) {
             throw new IllegalArgumentException("ingest.consumer.lag-interval must be at least 1s");
         }
+    }
+
+    /** Writer slots in use: {@code writers}, but never more than there are consumer threads to fill them. */
+    public int effectiveWriters() {
+        return Math.min(writers, concurrency);
     }
 }

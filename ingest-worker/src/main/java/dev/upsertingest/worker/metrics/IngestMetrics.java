@@ -33,6 +33,8 @@ public class IngestMetrics {
     public static final String BATCH_FAILURES = "ingest.batch.failures";
     public static final String BATCH_FAILING = "ingest.batch.failing";
     public static final String CONSUMER_LAG = "ingest.consumer.lag";
+    public static final String WRITERS_BUSY = "ingest.writers.busy";
+    public static final String WRITERS_WAITING = "ingest.writers.waiting";
     public static final String DATABASE_AVAILABLE = "ingest.database.available";
     public static final String DATABASE_OUTAGE = "ingest.database.outage.duration";
     public static final String REBUILDS = "ingest.rebuilds";
@@ -46,9 +48,13 @@ public class IngestMetrics {
     public static final String VIEW_ROWS = "ingest.view.rows";
     public static final String VIEW_STALENESS = "ingest.view.staleness";
 
-    /** Phases of a batch, the {@code phase} tag of {@link #BATCH_DURATION}. */
+    /**
+     * Phases of a batch, the {@code phase} tag of {@link #BATCH_DURATION}: parse (scan, validate, route rejects),
+     * writer_wait (a prepared batch waiting for a writer slot), write (grouping and the transaction), dead_letter
+     * (awaiting the broker's acknowledgement of the batch's dead letters), total.
+     */
     public enum Phase {
-        PARSE, WRITE, DEAD_LETTER, TOTAL;
+        PARSE, WRITER_WAIT, WRITE, DEAD_LETTER, TOTAL;
 
         String tag() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -135,9 +141,11 @@ public class IngestMetrics {
         counter(ROWS_DELETED, "Rows deleted by tombstones", "stream", stream).increment(result.deleted());
     }
 
-    public void batch(int events, long parseNanos, long writeNanos, long deadLetterNanos, long totalNanos) {
+    public void batch(int events, long parseNanos, long writerWaitNanos, long writeNanos, long deadLetterNanos,
+                      long totalNanos) {
         batchEvents.record(events);
         timer(Phase.PARSE).record(Duration.ofNanos(parseNanos));
+        timer(Phase.WRITER_WAIT).record(Duration.ofNanos(writerWaitNanos));
         timer(Phase.WRITE).record(Duration.ofNanos(writeNanos));
         timer(Phase.DEAD_LETTER).record(Duration.ofNanos(deadLetterNanos));
         timer(Phase.TOTAL).record(Duration.ofNanos(totalNanos));
@@ -160,6 +168,19 @@ public class IngestMetrics {
                         + "committed offset, summed over partitions), measured by the worker; unlike Kafka's records-lag "
                         + "it grows while a fetched batch keeps failing. NaN while it cannot be measured")
                 .tag("stream", stream)
+                .register(registry);
+    }
+
+    /**
+     * The writer slots ({@code ingest.consumer.writers}): how many batch transactions run now, and how many consumer
+     * threads hold a prepared batch waiting for a slot.
+     */
+    public void registerWriterSlots(java.util.function.IntSupplier busy, java.util.function.IntSupplier waiting) {
+        Gauge.builder(WRITERS_BUSY, busy::getAsInt)
+                .description("Batch transactions running now (at most ingest.consumer.writers)")
+                .register(registry);
+        Gauge.builder(WRITERS_WAITING, waiting::getAsInt)
+                .description("Consumer threads holding a prepared batch and waiting for a writer slot now")
                 .register(registry);
     }
 

@@ -29,4 +29,19 @@ class ConsumerSettingsTest {
         assertThat(bind(Map.of("ingest.consumer.stuck-after", "3s", "ingest.consumer.retry-max-interval", "1s")).stuckAfter())
                 .isEqualTo(Duration.ofSeconds(3));
     }
+
+    @Test
+    void fourConsumerThreadsShareTwoWriterSlotsByDefault() {
+        ConsumerSettings defaults = bind(Map.of());
+        assertThat(defaults.concurrency()).isEqualTo(4);
+        assertThat(defaults.writers()).isEqualTo(2);
+        assertThat(defaults.effectiveWriters()).isEqualTo(2);
+    }
+
+    @Test
+    void noMoreWriterSlotsThanConsumerThreadsToFillThem() {
+        assertThat(bind(Map.of("ingest.consumer.concurrency", "1")).effectiveWriters()).isEqualTo(1);
+        assertThat(bind(Map.of("ingest.consumer.concurrency", "8", "ingest.consumer.writers", "3")).effectiveWriters())
+                .isEqualTo(3);
+    }
 }

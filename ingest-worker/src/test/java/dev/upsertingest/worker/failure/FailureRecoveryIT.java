@@ -229,6 +229,34 @@ class FailureRecoveryIT {
         awaitViewExact();
     }
 
+    /**
+     * The kill lands while batches overlap: one consumer thread in its transaction, others holding polled and scanned
+     * batches that wait for a writer slot. One slot for three consumer threads (one per partition) and a producer
+     * faster than one slot writes keep that state up, and the worker's gauges say it holds before each kill.
+     */
+    @Test
+    void workerKilledWithSigkillWhileBatchesWaitForAWriterEndsExact() throws Exception {
+        Map<String, String> oneSlot = Map.of("ingest.consumer.concurrency", "3", "ingest.consumer.writers", "1");
+        load = new LoadProducer(kafka.bootstrapServers(), topic, KEYS, 4000);
+        await().atMost(PATIENCE).until(() -> load.sent() > 20_000); // a backlog, so that every thread has a batch
+        worker = startWorker(oneSlot);
+        for (int kill = 0; kill < 3; kill++) {
+            awaitBatchesWaitingForTheWriter();
+            worker.kill();
+            log.info("Killed the worker while batches waited for its writer ({} events sent so far)", load.sent());
+            worker = startWorker(oneSlot);
+        }
+        Map<String, Long> expected = load.stop();
+        awaitExactly(expected);
+        assertThat(worker.isAlive()).isTrue();
+    }
+
+    /** Polls the worker's gauges until a batch transaction runs while another consumer thread waits for the slot. */
+    private void awaitBatchesWaitingForTheWriter() {
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).ignoreExceptions().until(() ->
+                metric("ingest_writers_busy") >= 1 && metric("ingest_writers_waiting") >= 1);
+    }
+
     @Test
     void brokerRestartedUnderLoadEndsExact() throws Exception {
         worker = startWorker();
@@ -279,6 +307,10 @@ class FailureRecoveryIT {
     }
 
     private ServiceProcess startWorker() {
+        return startWorker(Map.of());
+    }
+
+    private ServiceProcess startWorker(Map<String, String> extra) {
         workerStarts++;
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("spring.datasource.url", postgres.jdbcUrl(database));
@@ -293,6 +325,7 @@ class FailureRecoveryIT {
         properties.put("ingest.refresh.tick", "500ms");
         properties.put("spring.kafka.consumer.properties.session.timeout.ms", "10000");
         properties.put("spring.kafka.consumer.properties.heartbeat.interval.ms", "1000");
+        properties.putAll(extra);
         return ServiceProcess.start("ingest-worker", workerJar,
                 List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), properties,
                 WORK.resolve(database + "-worker-" + workerStarts + ".log"), Duration.ofSeconds(120));

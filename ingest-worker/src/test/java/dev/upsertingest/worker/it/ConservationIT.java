@@ -113,7 +113,9 @@ class ConservationIT {
         // A rule only the database knows (SQLState 23514): the batch is split to find the event it refuses.
         db.execute("alter table streams.items add constraint amount_not_negative "
                 + "check (coalesce((doc->>'amount')::numeric, 0) >= 0)");
-        worker = start();
+        // Four consumer threads share one writer slot, so batches of some threads wait, polled and scanned, while
+        // another's transaction runs (splits included): every outcome must still be counted exactly once.
+        worker = start("ingest.consumer.concurrency", "4", "ingest.consumer.writers", "1");
 
         round(() -> {
             send("items", "a", "{\"id\": \"a\", \"n\": 1}");                     // superseded by the next

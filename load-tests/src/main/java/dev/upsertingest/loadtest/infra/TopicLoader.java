@@ -36,14 +36,40 @@ public final class TopicLoader implements AutoCloseable {
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
     }
 
+    /** How an event becomes a record: the worker's plain form (order id, document) or another sink's. */
+    public interface RecordFormat {
+        /** The worker's form: the order id as the record key, the document as the value. */
+        RecordFormat PLAIN = new RecordFormat() {
+            @Override
+            public byte[] key(Workload.Event event) {
+                return event.key().getBytes(StandardCharsets.UTF_8);
+            }
+
+            @Override
+            public byte[] value(Workload.Event event) {
+                return event.document();
+            }
+        };
+
+        byte[] key(Workload.Event event);
+
+        byte[] value(Workload.Event event);
+    }
+
     /** Produces every event of {@code workload} as fast as the broker takes them; returns the seconds it took. */
     public double backlog(String topic, Workload workload, Progress progress) {
+        return backlog(topic, workload, progress, RecordFormat.PLAIN);
+    }
+
+    /** As {@link #backlog(String, Workload, Progress)}, each event as {@code format} makes it. */
+    public double backlog(String topic, Workload workload, Progress progress, RecordFormat format) {
         progress.say("producing a backlog of %s to topic %s", workload.describe(), topic);
         Workload.Generator events = workload.generator();
         long start = System.nanoTime();
         long reportEvery = Math.max(1, workload.events() / 5);
         for (long i = 0; i < workload.events(); i++) {
-            send(topic, events.next());
+            Workload.Event event = events.next();
+            send(topic, format.key(event), format.value(event));
             if ((i + 1) % reportEvery == 0 && i + 1 < workload.events()) {
                 progress.say("  %,d events produced", i + 1);
             }
@@ -74,7 +100,7 @@ public final class TopicLoader implements AutoCloseable {
             }
             long stamp = startMicros + (intended - startNanos) / 1000;
             Workload.Event event = events.next(stamp);
-            send(topic, event);
+            send(topic, RecordFormat.PLAIN.key(event), event.document());
             sent.accept(event, stamp);
             produced++;
         }
@@ -88,12 +114,12 @@ public final class TopicLoader implements AutoCloseable {
         void accept(Workload.Event event, long stampMicros);
     }
 
-    private void send(String topic, Workload.Event event) {
+    private void send(String topic, byte[] key, byte[] value) {
         Exception failed = failure.get();
         if (failed != null) {
             throw new IllegalStateException("producing to " + topic + " failed: " + failed.getMessage(), failed);
         }
-        producer.send(new ProducerRecord<>(topic, event.key().getBytes(StandardCharsets.UTF_8), event.document()),
+        producer.send(new ProducerRecord<>(topic, key, value),
                 (metadata, exception) -> {
                     if (exception != null) {
                         failure.compareAndSet(null, exception);

@@ -10,6 +10,7 @@ import dev.upsertingest.loadtest.workload.Workload;
 import tools.jackson.databind.JsonNode;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,9 +66,10 @@ public final class CeilingVsPipelineScenario implements Scenario {
 
     @Override
     public String usage() {
-        return Workload.usage(defaultEvents, 1_000_000, "uniform", defaultDocSize) + "\n" + PipelineRun.usage(6, "2") + """
+        return Workload.usage(defaultEvents, 1_000_000, "uniform", defaultDocSize) + "\n" + PipelineRun.usage(6, "4") + """
 
-                --writers=<concurrency>      ceiling writer threads (default: as many as worker consumer threads)
+                --writers=<worker-writers>   ceiling writer threads (default: as many as the worker's writer slots, so
+                                             both keep the same number of transactions running)
                 --ceiling=true               false skips the ceiling (e.g. for a heap check with --events=5000000)
                 --sustain-seconds=%d%s length of the fixed-rate phase; 0 skips it
                 --rate=auto                  events/s in the fixed-rate phase; auto = a quarter of the measured drain rate
@@ -79,15 +81,19 @@ public final class CeilingVsPipelineScenario implements Scenario {
                                              table): what capture costs the write path, in the same run
                 --compare-full=true          with an incremental view and a fixed-rate phase: replace the view by a full
                                              one afterwards and run the fixed-rate phase again, for latency and staleness
-                                             of both modes in one run"""
+                                             of both modes in one run
+                --cases=auto                 key-space cases after the main one, each drained and bracketed by its
+                                             ceiling (no view, no fixed-rate phase), as <keys>[:<distribution>], e.g.
+                                             100000,1000000:zipf:1.1; auto = those two, unless --key-space or
+                                             --key-distribution is given (then none); none = none"""
                 .formatted(defaultSustainSeconds, " ".repeat(Math.max(0, 10 - Integer.toString(defaultSustainSeconds).length())));
     }
 
     @Override
     public Path run(Options options, Progress progress, Path resultsDirectory) throws Exception {
         Workload workload = Workload.from(options, defaultEvents, 1_000_000, "uniform", defaultDocSize);
-        PipelineRun.Settings settings = PipelineRun.settings(options, 6, 2);
-        int writers = (int) options.number("writers", settings.concurrency());
+        PipelineRun.Settings settings = PipelineRun.settings(options, 6, 4);
+        int writers = (int) options.number("writers", settings.writersFor(settings.concurrency()));
         boolean ceilingToo = Boolean.parseBoolean(options.string("ceiling", "true"));
         int sustainSeconds = (int) options.number("sustain-seconds", defaultSustainSeconds);
         String rateOption = options.string("rate", "auto");
@@ -102,6 +108,7 @@ public final class CeilingVsPipelineScenario implements Scenario {
         boolean compareFull = Boolean.parseBoolean(options.string("compare-full", "true")) && view
                 && viewMode.equals("incremental") && sustainSeconds > 0;
         String viewName = view ? "bench_pipeline_v" : null;
+        List<Workload> cases = cases(options, workload);
 
         try (PipelineRun run = new PipelineRun(options, settings, progress, name)) {
             progress.say("workload: %s", workload.describe());
@@ -139,6 +146,18 @@ public final class CeilingVsPipelineScenario implements Scenario {
                 ceilingAfter = run.ceiling("bench_ceiling_after", workload, writers);
             }
             double ceiling = (ceilingBefore + ceilingAfter) / 2;
+            List<Map<String, Object>> caseResults = new ArrayList<>();
+            List<PipelineRun.Drain> caseDrains = new ArrayList<>();
+            run.database().dropStream("bench_pipeline"); // a later worker must consume the case's topic alone
+            for (Workload other : cases) {
+                progress.say("key-space case: %s", other.describe());
+                double before = ceilingToo ? run.ceiling("bench_case_ceiling", other, writers) : Double.NaN;
+                PipelineRun.Drain caseDrain = run.drain("bench_case", other, settings.concurrency(), false);
+                run.database().dropStream("bench_case");
+                double after = ceilingToo ? run.ceiling("bench_case_ceiling_after", other, writers) : Double.NaN;
+                caseDrains.add(caseDrain);
+                caseResults.add(caseResult(other, caseDrain, before, after));
+            }
 
             Figures figures = new Figures(workload.events(), drain.distinctKeys()).pipeline(drain.eventsPerSecond());
             if (ceilingToo) {
@@ -169,7 +188,17 @@ public final class CeilingVsPipelineScenario implements Scenario {
             document.put("postgres", run.database().facts());
             Map<String, Object> drainMap = drain.toMap();
             drainMap.put("label", "pipeline drain");
-            document.put("drains", List.of(drainMap));
+            List<Map<String, Object>> drains = new ArrayList<>(List.of(drainMap));
+            for (int i = 0; i < caseDrains.size(); i++) {
+                Map<String, Object> m = caseDrains.get(i).toMap();
+                m.put("label", "pipeline, " + caseLabel(cases.get(i)));
+                drains.add(m);
+            }
+            document.put("drains", drains);
+            List<Map<String, Object>> allCases = new ArrayList<>();
+            allCases.add(caseResult(workload, drain, ceilingBefore, ceilingAfter));
+            allCases.addAll(caseResults);
+            document.put("cases", allCases);
             document.put("sustained", sustained == null ? null : sustained.toMap());
             if (captureCost) {
                 Map<String, Object> capture = new LinkedHashMap<>();
@@ -236,13 +265,73 @@ public final class CeilingVsPipelineScenario implements Scenario {
             if (captureCost) {
                 table.row("ceiling with change capture / without (goal >= 0.95)", Figures.round(ceilingCaptured / ceilingBefore, 3));
             }
+            for (Map<String, Object> c : caseResults) {
+                table.row(c.get("label") + ": pipeline / ceiling (events/s)", c.get("ratio") + " (" + String.format("%,d / %,d",
+                        c.get("pipeline_events_per_s"), c.get("ceiling_events_per_s") == null ? 0L : c.get("ceiling_events_per_s")) + ")");
+            }
             System.out.println("\n" + name() + ": " + workload.describe() + "\n" + table + "\nresults: " + json + "\nchart:   " + png);
             return json;
         }
     }
 
+    /** The key-space cases after the main workload (see {@code --cases}). */
+    private static List<Workload> cases(Options options, Workload main) {
+        String spec = options.string("cases", "auto");
+        if (spec.equals("auto")) {
+            boolean keysGiven = options.given().containsKey("key-space") || options.given().containsKey("key-distribution");
+            spec = keysGiven ? "none" : "100000,1000000:zipf:1.1";
+        }
+        if (spec.equals("none") || spec.isBlank()) {
+            return List.of();
+        }
+        List<Workload> cases = new ArrayList<>();
+        for (String item : spec.split(",")) {
+            String[] parts = item.trim().split(":", 2);
+            long keys;
+            try {
+                keys = Long.parseLong(parts[0].replace("_", ""));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--cases takes <keys>[:<distribution>] items, got '" + item + "'");
+            }
+            cases.add(new Workload(main.events(), keys, parts.length > 1 ? parts[1] : "uniform", main.docSize(),
+                    main.docShape(), main.seed(), 0));
+        }
+        return cases;
+    }
+
+    private static String caseLabel(Workload workload) {
+        return String.format("%,d keys %s", workload.keySpace(), workload.distribution());
+    }
+
+    private static Map<String, Object> caseResult(Workload workload, PipelineRun.Drain drain, double before, double after) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        double ceiling = (before + after) / 2;
+        c.put("label", caseLabel(workload));
+        c.put("key_space", workload.keySpace());
+        c.put("key_distribution", workload.distribution());
+        c.put("distinct_keys", drain.distinctKeys());
+        c.put("pipeline_events_per_s", Math.round(drain.eventsPerSecond()));
+        c.put("ceiling_events_per_s", Double.isNaN(ceiling) ? null : Math.round(ceiling));
+        c.put("ceiling_before_drain_events_per_s", Double.isNaN(before) ? null : Math.round(before));
+        c.put("ceiling_after_drain_events_per_s", Double.isNaN(after) ? null : Math.round(after));
+        c.put("ratio", Double.isNaN(ceiling) ? null : Figures.round(drain.eventsPerSecond() / ceiling, 3));
+        c.put("heap", drain.heap());
+        return c;
+    }
+
     @Override
     public LineChart chart(JsonNode results) {
+        if (results.has("cases") && results.get("cases").size() > 1) {
+            Map<String, Double> ceilings = new LinkedHashMap<>();
+            for (JsonNode c : results.get("cases")) {
+                if (!c.get("ceiling_events_per_s").isNull()) {
+                    ceilings.put("ceiling, " + c.get("label").asString(), c.get("ceiling_events_per_s").asDouble());
+                }
+            }
+            return PipelineRun.timelineChart("Backlog drains through the worker vs their ceilings (%,d events of ~%,d bytes each)"
+                    .formatted(results.get("events").asLong(), results.get("parameters").get("doc_size").asLong()),
+                    results.get("drains"), ceilings);
+        }
         return PipelineRun.timelineChart("Backlog drain through the worker vs the ceiling (%,d events of ~%,d bytes)"
                 .formatted(results.get("events").asLong(), results.get("parameters").get("doc_size").asLong()),
                 results, "ceiling, direct JDBC");

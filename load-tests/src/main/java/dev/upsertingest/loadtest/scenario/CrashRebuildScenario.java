@@ -49,7 +49,7 @@ public final class CrashRebuildScenario implements Scenario {
 
     @Override
     public String usage() {
-        return Workload.usage(1_000_000, 1_000_000, "sequential", 440) + "\n" + PipelineRun.usage(6, "2")
+        return Workload.usage(1_000_000, 1_000_000, "sequential", 440) + "\n" + PipelineRun.usage(6, "4")
                 .replaceAll("(?m)^--(durability|jdbc-url|db-user).*\\n?", "") + """
 
                 --outage=30                  seconds PostgreSQL is stopped (cleanly) under load in part (c)
@@ -62,7 +62,7 @@ public final class CrashRebuildScenario implements Scenario {
     @Override
     public Path run(Options options, Progress progress, Path resultsDirectory) throws Exception {
         Workload workload = Workload.from(options, 1_000_000, 1_000_000, "sequential", 440);
-        PipelineRun.Settings settings = PipelineRun.settings(options, 6, 2);
+        PipelineRun.Settings settings = PipelineRun.settings(options, 6, 4);
         if (!settings.durability().equals("unlogged")) {
             throw new IllegalArgumentException("crash-rebuild measures the rebuild of an unlogged table: leave --durability out");
         }

@@ -35,7 +35,7 @@ public final class HotKeysScenario implements Scenario {
     @Override
     public String usage() {
         return Workload.usage(1_000_000, 1_000_000, "zipf:1.1", 440) + "   (the skewed run; the other is uniform)\n"
-                + PipelineRun.usage(6, "2") + """
+                + PipelineRun.usage(6, "4") + """
 
                 --ceiling=true               also write the skewed events straight into a table (the ceiling)""";
     }
@@ -44,11 +44,11 @@ public final class HotKeysScenario implements Scenario {
     public Path run(Options options, Progress progress, Path resultsDirectory) throws Exception {
         Workload skewed = Workload.from(options, 1_000_000, 1_000_000, "zipf:1.1", 440);
         Workload uniform = skewed.withDistribution("uniform");
-        PipelineRun.Settings settings = PipelineRun.settings(options, 6, 2);
+        PipelineRun.Settings settings = PipelineRun.settings(options, 6, 4);
         boolean ceilingToo = Boolean.parseBoolean(options.string("ceiling", "true"));
 
         try (PipelineRun run = new PipelineRun(options, settings, progress, name())) {
-            double ceiling = ceilingToo ? run.ceiling("bench_hot_ceiling", skewed, settings.concurrency()) : Double.NaN;
+            double ceiling = ceilingToo ? run.ceiling("bench_hot_ceiling", skewed, settings.writersFor(settings.concurrency())) : Double.NaN;
             PipelineRun.Drain flat = run.drain("bench_uniform", uniform, settings.concurrency(), false);
             run.database().dropStream("bench_uniform");
             PipelineRun.Drain hot = run.drain("bench_hot", skewed, settings.concurrency(), false);

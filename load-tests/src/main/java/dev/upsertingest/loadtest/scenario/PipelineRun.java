@@ -39,9 +39,20 @@ import java.util.concurrent.atomic.AtomicLong;
 final class PipelineRun implements AutoCloseable {
 
     /** How the worker and the ceiling writer are set up; read from the common options. */
-    record Settings(int partitions, int concurrency, int batchSize, String durability,
+    record Settings(int partitions, int concurrency, int writers, int batchSize, String durability,
                     WriteSettings.SynchronousCommit synchronousCommit, List<String> workerJvmOptions, String warmup,
                     String bootstrapServers) {
+
+        /** The same settings with other stream tables and another {@code synchronous_commit}. */
+        Settings with(String otherDurability, WriteSettings.SynchronousCommit otherCommit) {
+            return new Settings(partitions, concurrency, writers, batchSize, otherDurability, otherCommit, workerJvmOptions,
+                    warmup, bootstrapServers);
+        }
+
+        /** The worker's writer slots with {@code concurrency} consumer threads: never more than the threads. */
+        int writersFor(int concurrency) {
+            return Math.min(writers, concurrency);
+        }
 
         /** Warm-up events before a workload: {@code --warmup-events}, {@code auto} by default (see {@link Workload#defaultWarmupEvents}). */
         long warmupEvents(Workload workload) {
@@ -53,6 +64,7 @@ final class PipelineRun implements AutoCloseable {
             p.put("warmup_events", warmup);
             p.put("partitions", partitions);
             p.put("worker_concurrency", concurrency);
+            p.put("worker_writers", writersFor(concurrency));
             p.put("batch_size", batchSize);
             p.put("durability", durability);
             p.put("synchronous_commit", synchronousCommit.setting());
@@ -65,7 +77,9 @@ final class PipelineRun implements AutoCloseable {
     static String usage(int partitions, String concurrency) {
         return """
                 --partitions=%-15d partitions of each stream topic
-                --concurrency=%s%s worker consumer threads (and ceiling writer threads)
+                --concurrency=%s%s worker consumer threads
+                --worker-writers=2           the worker's writer slots (ingest.consumer.writers): batch transactions
+                                             at once; also the ceiling's writer threads
                 --batch-size=2000            the worker's max-poll-records, and the ceiling's events per transaction
                 --durability=unlogged        unlogged | logged stream tables
                 --synchronous-commit=off     the worker's and the ceiling's synchronous_commit (off | on | local)
@@ -105,7 +119,11 @@ final class PipelineRun implements AutoCloseable {
         if (!warmup.equals("auto") && !warmup.matches("\\d+")) {
             throw new IllegalArgumentException("--warmup-events must be auto or a number of events");
         }
-        return new Settings((int) options.number("partitions", partitions), concurrency,
+        int writers = (int) options.number("worker-writers", 2);
+        if (writers < 1) {
+            throw new IllegalArgumentException("--worker-writers must be at least 1");
+        }
+        return new Settings((int) options.number("partitions", partitions), concurrency, writers,
                 (int) options.number("batch-size", 2000), durability, commit,
                 jvm.isEmpty() ? List.of() : Arrays.asList(jvm.split("\\s+")), warmup,
                 options.string("bootstrap-servers", null));
@@ -150,7 +168,7 @@ final class PipelineRun implements AutoCloseable {
         }
     }
 
-    private final Settings settings;
+    private Settings settings;
     private final Progress progress;
     private final BenchDatabase database;
     private final Stack stack;
@@ -193,6 +211,11 @@ final class PipelineRun implements AutoCloseable {
         return settings;
     }
 
+    /** Uses {@code other} for the drains and ceilings from now on (a scenario comparing durabilities in one run). */
+    void settings(Settings other) {
+        this.settings = other;
+    }
+
     /**
      * Declares {@code stream} and its compacted topic, with the 8-index order view over it, refreshed every
      * {@code refreshInterval} (e.g. {@code 10s}) in {@code viewMode} (incremental or full), when {@code view} is given.
@@ -209,6 +232,7 @@ final class PipelineRun implements AutoCloseable {
     Map<String, String> workerProperties(String stream, int concurrency) {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("ingest.consumer.concurrency", Integer.toString(concurrency));
+        properties.put("ingest.consumer.writers", Integer.toString(settings.writersFor(concurrency)));
         properties.put("ingest.consumer.group-id", "bench-" + stream);
         properties.put("ingest.consumer.max-poll-records", Integer.toString(settings.batchSize()));
         // The benchmark's setting for both kinds of stream: a logged run measures the setting it names.
