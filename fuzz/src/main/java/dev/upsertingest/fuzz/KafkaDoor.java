@@ -15,21 +15,38 @@ import java.util.Map;
  * names (one producer per compression). The producers take records far larger than any rule allows
  * ({@code max.request.size} 16 MB), because what a hostile producer can get onto a topic is for the broker to decide;
  * what the broker acknowledges is recorded in the {@link Ledger}, what it refuses never reached the topic.
+ *
+ * <p>Records the broker may refuse for their size (any record on the small topic, and every large one) go through
+ * producers that send each record in a batch of its own ({@code batch.size=0}): a refused batch of several records is
+ * split and sent again, and repeated splits chain the records' futures until the producer's network thread dies of
+ * a {@link StackOverflowError} (seen in {@code bench fuzz}), after which nothing is sent and {@code flush} never
+ * returns. Small records elsewhere are batched as usual (compressed batches of many records).
  */
 public final class KafkaDoor implements AutoCloseable {
 
     /** Large enough for the largest hostile record (megabytes of key or headers). */
     public static final int MAX_REQUEST_SIZE = 16 * 1024 * 1024;
 
+    /** Records at most this large (value, key and headers) are batched, except on the small topic. */
+    static final int BATCHED_UP_TO = 2048;
+
     private final Ledger ledger;
-    private final Map<Compression, KafkaProducer<byte[], byte[]>> producers = new EnumMap<>(Compression.class);
+    private final Map<Compression, KafkaProducer<byte[], byte[]>> batching = new EnumMap<>(Compression.class);
+    private final Map<Compression, KafkaProducer<byte[], byte[]>> alone = new EnumMap<>(Compression.class);
 
     public KafkaDoor(String bootstrapServers, Ledger ledger) {
         this.ledger = ledger;
         for (Compression compression : Compression.values()) {
-            producers.put(compression, new KafkaProducer<>(Map.of(
+            batching.put(compression, producer(bootstrapServers, compression, true));
+            alone.put(compression, producer(bootstrapServers, compression, false));
+        }
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(String bootstrapServers, Compression compression, boolean batched) {
+        return new KafkaProducer<>(Map.of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                    ProducerConfig.CLIENT_ID_CONFIG, "fuzz-" + compression.kafkaName(),
+                    ProducerConfig.CLIENT_ID_CONFIG, "fuzz-" + compression.kafkaName() + (batched ? "" : "-alone"),
+                    ProducerConfig.BATCH_SIZE_CONFIG, batched ? 16384 : 0,
                     ProducerConfig.ACKS_CONFIG, "all",
                     ProducerConfig.COMPRESSION_TYPE_CONFIG, compression.kafkaName(),
                     ProducerConfig.LINGER_MS_CONFIG, 5,
@@ -39,8 +56,15 @@ public final class KafkaDoor implements AutoCloseable {
                     ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_REQUEST_SIZE,
                     ProducerConfig.BUFFER_MEMORY_CONFIG, 4L * MAX_REQUEST_SIZE,
                     ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000),
-                    new ByteArraySerializer(), new ByteArraySerializer()));
+                    new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static long size(HostileEvent event) {
+        long size = (event.value() == null ? 0 : event.value().length) + (event.recordKey() == null ? 0 : event.recordKey().length);
+        for (HostileEvent.Header header : event.headers()) {
+            size += header.name().length() + (header.value() == null ? 0 : header.value().length);
         }
+        return size;
     }
 
     /** Sends the event's record; the outcome lands in the ledger when the broker answers. */
@@ -50,7 +74,8 @@ public final class KafkaDoor implements AutoCloseable {
         event.headers().forEach(h -> headers.add(h.name(), h.value()));
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(event.stream().topic(), null, event.recordKey(),
                 event.value(), headers);
-        producers.get(event.compression()).send(record, (metadata, exception) -> {
+        boolean batched = !event.stream().smallTopic() && size(event) <= BATCHED_UP_TO;
+        (batched ? batching : alone).get(event.compression()).send(record, (metadata, exception) -> {
             if (exception == null) {
                 ledger.acknowledged(event, metadata.partition(), metadata.offset());
             } else {
@@ -61,11 +86,13 @@ public final class KafkaDoor implements AutoCloseable {
 
     /** Returns once every record sent so far was acknowledged or refused. */
     public void flush() {
-        producers.values().forEach(KafkaProducer::flush);
+        batching.values().forEach(KafkaProducer::flush);
+        alone.values().forEach(KafkaProducer::flush);
     }
 
     @Override
     public void close() {
-        producers.values().forEach(p -> p.close(Duration.ofSeconds(30)));
+        batching.values().forEach(p -> p.close(Duration.ofSeconds(30)));
+        alone.values().forEach(p -> p.close(Duration.ofSeconds(30)));
     }
 }
