@@ -5,6 +5,7 @@ import dev.upsertingest.loadtest.scenario.CeilingVsPipelineScenario;
 import dev.upsertingest.loadtest.scenario.CrashRebuildScenario;
 import dev.upsertingest.loadtest.scenario.DebeziumSinkScenario;
 import dev.upsertingest.loadtest.scenario.DurabilityLadderScenario;
+import dev.upsertingest.loadtest.scenario.FuzzScenario;
 import dev.upsertingest.loadtest.scenario.HotKeysScenario;
 import dev.upsertingest.loadtest.scenario.ScaleOutScenario;
 import dev.upsertingest.loadtest.scenario.Scenario;
@@ -26,7 +27,7 @@ public final class Bench {
         for (Scenario scenario : List.<Scenario>of(new WriteMethodsScenario(), new ViewRefreshScenario(), new ApiLoadScenario(),
                 new CeilingVsPipelineScenario(), new DurabilityLadderScenario(), new HotKeysScenario(),
                 CeilingVsPipelineScenario.bigDocs(), new ScaleOutScenario(), new CrashRebuildScenario(),
-                new DebeziumSinkScenario())) {
+                new DebeziumSinkScenario(), new FuzzScenario())) {
             SCENARIOS.put(scenario.name(), scenario);
         }
     }

@@ -140,6 +140,9 @@ class PublishIT {
         assertProblem(publish("orders", "application/json", "[" + "{\"order_id\": \"x\", \"v\": 1},".repeat(2000) + "{}]"), 413, "too-large");
         assertProblem(publish("orders", "application/x-ndjson", "{\"order_id\": \"x\", \"v\": 1}\n".repeat(501)), 413, "too-large");
         assertProblem(publish("orders", "text/plain", "[{}]"), 415, "unsupported-media-type");
+        // found by bench fuzz: the multipart parser ran before any endpoint and a malformed body was a 500
+        assertProblem(publish("orders", "multipart/form-data; boundary=fuzz", "[{}]"), 415, "unsupported-media-type");
+        assertProblem(publish("orders", "multipart/form-data", "--fuzz\r\n[{}]"), 415, "unsupported-media-type");
         assertProblem(publish("by_record_key", "application/json", "[{}]"), 422, "needs-record-key");
     }
 

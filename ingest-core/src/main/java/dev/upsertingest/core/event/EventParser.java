@@ -32,7 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * and the HTTP API both use it, so an event the API accepts is one the worker can write, and the document written is
  * the very bytes that came.
  *
- * <p>The byte-level rules come first, then the grammar, then the key and version, so each event gets one answer
+ * <p>The byte-level rules come first, then the grammar (numbers included: none beyond the range of PostgreSQL's
+ * {@code numeric}, see {@link PostgresNumbers}), then the key and version, so each event gets one answer
  * whichever path reads it: {@link DocumentScanner} for replace-mode streams (which only ever accepts or declines),
  * Jackson for the rest and for whatever the scanner declined.
  *
@@ -52,6 +53,11 @@ public final class EventParser {
         JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxDocumentLength(limits.maxDocumentSize().toBytes())
+                        // Jackson's defaults (50,000 characters for a name, 20 or 100 million for a string) would
+                        // refuse what DocumentScanner accepts and jsonb stores: within the document limit, names and
+                        // strings are as long as they like, on either path
+                        .maxNameLength(Math.toIntExact(limits.maxDocumentSize().toBytes()))
+                        .maxStringLength(Math.toIntExact(limits.maxDocumentSize().toBytes()))
                         .build())
                 .build();
         this.mapper = JsonMapper.builder(factory)
@@ -86,7 +92,8 @@ public final class EventParser {
         }
         if (stream.mergeMode() == MergeMode.REPLACE) {
             ParsedEvent scanned = parseWithoutTree(stream, recordKey, value);
-            if (scanned != null) {
+            // the scanner does not weigh numbers: one that may be beyond numeric's range goes to the full parse
+            if (scanned != null && !(scanned instanceof ParsedEvent.Upsert && PostgresNumbers.mayExceed(value))) {
                 return scanned;
             }
         }
@@ -105,6 +112,10 @@ public final class EventParser {
         if (!(tree instanceof ObjectNode document)) {
             return new ParsedEvent.Rejected(RejectReason.NOT_AN_OBJECT,
                     "the event must be a JSON object, got " + typeName(tree));
+        }
+        String beyondNumeric = PostgresNumbers.mayExceed(value) ? PostgresNumbers.beyond(document) : null;
+        if (beyondNumeric != null) {
+            return new ParsedEvent.Rejected(RejectReason.INVALID_JSON, "invalid JSON for jsonb: " + beyondNumeric);
         }
         Object key = stream.keySource() == KeySource.VALUE
                 ? keyFromJson(stream.keyColumns(), document, "")
@@ -360,12 +371,24 @@ public final class EventParser {
     }
 
     private static String describe(JacksonException e) {
-        String message = e.getOriginalMessage();
+        String message = withoutToken(e.getOriginalMessage());
         TokenStreamLocation location = e.getLocation();
         if (location != null && location.getLineNr() > 0) {
             message = "line " + location.getLineNr() + ", column " + location.getColumnNr() + ": " + message;
         }
         return abbreviate(message.replace('\n', ' '));
+    }
+
+    /**
+     * Jackson's "Unrecognized token 'what the document holds': was expecting ..." quotes up to 256 characters of the
+     * document, and a detail never carries document contents (README, "Dead letters"): the token is left out.
+     */
+    private static String withoutToken(String message) {
+        String prefix = "Unrecognized token '";
+        int end = message.lastIndexOf("': was expecting");
+        return message.startsWith(prefix) && end >= prefix.length() - 1
+                ? "Unrecognized token" + message.substring(end + 1)
+                : message;
     }
 
     private static String abbreviate(String text) {

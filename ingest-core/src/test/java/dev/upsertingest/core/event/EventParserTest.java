@@ -380,4 +380,53 @@ class EventParserTest {
         assertThat(rejection(BY_ID, "{\"id\": \"\u20ac\u20ac\u20ac\u20ac\u20ac\u20ac\"}")).isEqualTo(RejectReason.KEY_TOO_LONG);
         assertThat(parse(BY_ID, null, "{\"id\": \"\u20ac\u20ac\u20ac\u20ac\u20ac\"}")).isInstanceOf(ParsedEvent.Upsert.class);
     }
+
+    // Found by FuzzIT (issue 13, item 8): each of these got different answers on the two paths, or from the API and
+    // the database.
+
+    private static final StreamDefinition MERGING = new StreamDefinition("s", "t", "streams", "s", KeySource.VALUE,
+            List.of(key("id", KeyType.TEXT, "/id")), null, MergeMode.MERGE, Durability.UNLOGGED);
+    private final EventParser roomy = new EventParser(new EventLimits(DataSize.ofKilobytes(128), DataSize.ofBytes(16)));
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"1e131072", "-1E+131072", "0e200000", "1e-16384", "1.5e-16383", "0.1e-16383",
+            "1e999999999", "0.000e-99999"})
+    void aNumberBeyondPostgresNumericIsInvalidJsonOnBothPaths(String number) {
+        for (StreamDefinition stream : List.of(BY_ID, MERGING)) {
+            ParsedEvent event = parser.parse(stream, null, ("{\"id\": \"a\", \"n\": " + number + "}").getBytes(StandardCharsets.UTF_8));
+            assertThat(event).as(number).isInstanceOf(ParsedEvent.Rejected.class);
+            assertThat(((ParsedEvent.Rejected) event).reason()).isEqualTo(RejectReason.INVALID_JSON);
+            assertThat(((ParsedEvent.Rejected) event).detail()).contains("numeric");
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"1e131071", "-1E-9999", "1e-16383", "0e99999", "0.0e-16382", "12345e4"})
+    void aNumberPostgresNumericHoldsIsAccepted(String number) {
+        for (StreamDefinition stream : List.of(BY_ID, MERGING)) {
+            assertThat(parser.parse(stream, null, ("{\"id\": \"a\", \"n\": " + number + "}").getBytes(StandardCharsets.UTF_8)))
+                    .as(number).isInstanceOf(ParsedEvent.Upsert.class);
+        }
+    }
+
+    @Test
+    void aNameLongerThanJacksonsDefaultGetsOneAnswerOnEitherPath() {
+        String name = "n".repeat(60_000);
+        for (String id : List.of("\"a\"", "\"\\u0061\"")) { // an escaped key sends a replace-mode event through the full parse
+            for (StreamDefinition stream : List.of(BY_ID, MERGING)) {
+                String json = "{\"id\": " + id + ", \"" + name + "\": 1}";
+                assertThat(roomy.parse(stream, null, json.getBytes(StandardCharsets.UTF_8)))
+                        .as("%s, key %s", stream.mergeMode(), id).isInstanceOf(ParsedEvent.Upsert.class);
+            }
+        }
+    }
+
+    @Test
+    void anUnrecognizedTokenIsNotQuotedInTheDetail() {
+        for (StreamDefinition stream : List.of(BY_ID, MERGING)) {
+            ParsedEvent.Rejected rejected = (ParsedEvent.Rejected) parse(stream, null, "{\"id\": \"a\", \"x\": secretValue}");
+            assertThat(rejected.reason()).isEqualTo(RejectReason.INVALID_JSON);
+            assertThat(rejected.detail()).contains("Unrecognized token").doesNotContain("secretValue");
+        }
+    }
 }

@@ -3,7 +3,8 @@ package dev.upsertingest.worker.errors;
 /**
  * Headers a dead-lettered record carries, all UTF-8 text so that any tool (kcat, the console consumer) can read them.
  * The record's own key, value and headers are kept as they were, except that a letter too large for the producer or
- * the dead-letter topic is sent without its value ({@link #VALUE_DROPPED}).
+ * the dead-letter topic is sent without its value ({@link #VALUE_DROPPED}), and one too large even so without its key
+ * and headers as well ({@link #KEY_DROPPED}); the flags are never copied from the original record.
  */
 public final class DeadLetterHeaders {
 
@@ -28,6 +29,18 @@ public final class DeadLetterHeaders {
     public static final String VALUE_DROPPED = "ingest.dlt.value.dropped";
     /** With {@link #VALUE_DROPPED}: the size of the value that was left out, in bytes (as consumed, uncompressed). */
     public static final String ORIGINAL_VALUE_SIZE = "ingest.dlt.original.value.size";
+    /**
+     * {@code true} on a letter that did not fit even without its value (a record key or headers of megabytes that
+     * arrived compressed): it is sent without the original key too (a null key), always with {@link #HEADERS_DROPPED}
+     * and {@link #VALUE_DROPPED}.
+     */
+    public static final String KEY_DROPPED = "ingest.dlt.key.dropped";
+    /** {@code true} on a letter sent without the original record's own headers (with {@link #KEY_DROPPED}). */
+    public static final String HEADERS_DROPPED = "ingest.dlt.headers.dropped";
+
+    /** The flags saying what a letter left out: the worker's alone, never copied from the original record. */
+    static final java.util.Set<String> DROPPED_FLAGS = java.util.Set.of(VALUE_DROPPED, ORIGINAL_VALUE_SIZE, KEY_DROPPED,
+            HEADERS_DROPPED);
 
     private DeadLetterHeaders() {
     }

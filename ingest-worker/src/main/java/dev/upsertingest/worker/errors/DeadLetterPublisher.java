@@ -27,8 +27,11 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>A letter the producer or the broker refuses as too large ({@link RecordTooLargeException}) is sent again
  * without its value, flagged with {@link DeadLetterHeaders#VALUE_DROPPED}: its key, headers, reason and original
- * coordinates still reach the dead-letter topic, and the partition moves on. Any other failure, or a letter that does
- * not fit even without its value, fails the batch, which is then retried (and reported by the worker's readiness).
+ * coordinates still reach the dead-letter topic, and the partition moves on. One that does not fit even so (a record
+ * key or headers of megabytes that arrived compressed) is sent a last time without its key and its own headers too
+ * ({@link DeadLetterHeaders#KEY_DROPPED}, {@link DeadLetterHeaders#HEADERS_DROPPED}): a hostile producer must not
+ * be able to stop a partition for good. Any other failure fails the batch, which is then retried (and reported by
+ * the worker's readiness).
  */
 public class DeadLetterPublisher {
 
@@ -63,7 +66,7 @@ public class DeadLetterPublisher {
         String failedAt = clock.instant().toString();
         List<CompletableFuture<?>> sends = new ArrayList<>(letters.size());
         for (DeadLetter letter : letters) {
-            sends.add(send(toProducerRecord(letter, failedAt, true)));
+            sends.add(send(toProducerRecord(letter, failedAt, Form.WHOLE)));
         }
         return new Sending(List.copyOf(letters), failedAt, sends);
     }
@@ -99,20 +102,39 @@ public class DeadLetterPublisher {
         for (int index : tooLarge) {
             DeadLetter letter = sending.letters.get(index);
             dropped.add(letter);
-            resends.add(send(toProducerRecord(letter, sending.failedAt, false)));
+            resends.add(send(toProducerRecord(letter, sending.failedAt, Form.WITHOUT_VALUE)));
         }
         long resendDeadline = System.nanoTime() + sendTimeout.toNanos();
         for (int i = 0; i < resends.size(); i++) {
             Throwable failure = failure(resends.get(i), resendDeadline);
             ConsumerRecord<byte[], byte[]> source = dropped.get(i).record();
+            boolean bare = failure != null && isTooLarge(failure);
+            if (bare) {
+                // the key or the headers are what is too large: the reason and the coordinates still go
+                failure = failure(send(toProducerRecord(dropped.get(i), sending.failedAt, Form.BARE)),
+                        System.nanoTime() + sendTimeout.toNanos());
+                if (failure == null) {
+                    log.warn("Dead letter of {} ({}) sent without its value of {} bytes, its key of {} bytes and its {} "
+                                    + "headers, which did not fit: {}", coordinates(source), dropped.get(i).reason().code(),
+                            valueSize(source), source.key() == null ? 0 : source.key().length, source.headers().toArray().length,
+                            tooLargeCauses.get(i).toString());
+                    continue;
+                }
+            }
             if (failure != null) {
                 throw new DeadLetterException("the dead letter of " + coordinates(source) + " could not be sent, "
-                        + "whole (" + tooLargeCauses.get(i) + ") nor without its value: " + rootCause(failure), failure);
+                        + "whole (" + tooLargeCauses.get(i) + ") nor without its value" + (bare ? ", key and headers" : "") + ": "
+                        + rootCause(failure), failure);
             }
             log.warn("Dead letter of {} ({}) sent without its value of {} bytes, which did not fit: {}",
                     coordinates(source), dropped.get(i).reason().code(), valueSize(source), tooLargeCauses.get(i).toString());
         }
         return dropped;
+    }
+
+    /** What of the original record a letter carries. */
+    private enum Form {
+        WHOLE, WITHOUT_VALUE, BARE
     }
 
     private CompletableFuture<?> send(ProducerRecord<byte[], byte[]> record) {
@@ -164,11 +186,16 @@ public class DeadLetterPublisher {
         return record.value() == null ? 0 : record.value().length;
     }
 
-    private static ProducerRecord<byte[], byte[]> toProducerRecord(DeadLetter letter, String failedAt, boolean whole) {
+    private static ProducerRecord<byte[], byte[]> toProducerRecord(DeadLetter letter, String failedAt, Form form) {
         ConsumerRecord<byte[], byte[]> source = letter.record();
         RecordHeaders headers = new RecordHeaders();
-        for (Header header : source.headers()) {
-            headers.add(header);
+        if (form != Form.BARE) {
+            for (Header header : source.headers()) {
+                // what was dropped is the worker's to say: a producer's own flags would describe a letter it never saw
+                if (!DeadLetterHeaders.DROPPED_FLAGS.contains(header.key())) {
+                    headers.add(header);
+                }
+            }
         }
         add(headers, DeadLetterHeaders.REASON, letter.reason().code());
         add(headers, DeadLetterHeaders.DETAIL, letter.detail());
@@ -179,12 +206,17 @@ public class DeadLetterPublisher {
         add(headers, DeadLetterHeaders.ORIGINAL_TIMESTAMP, Long.toString(source.timestamp()));
         add(headers, DeadLetterHeaders.FAILED_AT, failedAt);
         byte[] value = source.value();
-        if (!whole) {
+        if (form != Form.WHOLE) {
             add(headers, DeadLetterHeaders.VALUE_DROPPED, "true");
             add(headers, DeadLetterHeaders.ORIGINAL_VALUE_SIZE, Integer.toString(valueSize(source)));
             value = value == null ? null : NO_VALUE;
         }
-        return new ProducerRecord<>(letter.stream().deadLetterTopic(), null, source.key(), value, headers);
+        if (form == Form.BARE) {
+            add(headers, DeadLetterHeaders.KEY_DROPPED, "true");
+            add(headers, DeadLetterHeaders.HEADERS_DROPPED, "true");
+        }
+        return new ProducerRecord<>(letter.stream().deadLetterTopic(), null, form == Form.BARE ? null : source.key(), value,
+                headers);
     }
 
     private static void add(RecordHeaders headers, String name, String value) {

@@ -7,6 +7,7 @@ import dev.upsertingest.worker.errors.DeadLetterHeaders;
 import dev.upsertingest.worker.metrics.IngestMetrics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -171,6 +172,62 @@ class OversizedDeadLettersIT {
             assertThat(whole.value()).as("a letter that fits keeps its value").isEqualTo(small);
             assertThat(worker.counter(IngestMetrics.EVENTS_DEAD_LETTERED_WITHOUT_VALUE)).isEqualTo(1);
             Conservation.assertConserved(worker, "smalldlt", GOOD_BEFORE + 2 + GOOD_AFTER, letters.size());
+        }
+    }
+
+    /**
+     * Found by FuzzIT (issue 13, item 8): a record key or headers of megabytes, produced compressed, made a letter too
+     * large even without its value, so the batch was retried for good and its partitions stalled. Such a letter now
+     * goes without its key and headers too, flagged; and flags a producer set itself are never passed on.
+     */
+    @Test
+    void aLetterTooLargeEvenWithoutItsValueGoesWithoutItsKeyAndHeadersAndSpoofedFlagsAreNotPassedOn() {
+        String topic = stream("hugekey");
+        byte[] hugeKey = "k".repeat(5 * MIB).getBytes(StandardCharsets.UTF_8);
+        byte[] large = "h".repeat(1_600_000).getBytes(StandardCharsets.UTF_8);
+        try (TestEvents events = new TestEvents(kafka, Map.of(ProducerConfig.COMPRESSION_TYPE_CONFIG, "gzip",
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * MIB, ProducerConfig.BUFFER_MEMORY_CONFIG, 64L * MIB))) {
+            for (int i = 0; i < GOOD_BEFORE; i++) {
+                events.send(topic, "g" + i, "{\"id\": \"g" + i + "\"}");
+            }
+            events.sendRecord(new ProducerRecord<>(topic, hugeKey, null)); // a tombstone whose key is far too long
+            ProducerRecord<byte[], byte[]> heavy = new ProducerRecord<>(topic, "heavy".getBytes(StandardCharsets.UTF_8),
+                    "[1]".getBytes(StandardCharsets.UTF_8));
+            heavy.headers().add("a", large).add("b", large).add("c", large);
+            events.sendRecord(heavy);
+            ProducerRecord<byte[], byte[]> spoofed = new ProducerRecord<>(topic, "spoofed".getBytes(StandardCharsets.UTF_8),
+                    "[]".getBytes(StandardCharsets.UTF_8));
+            spoofed.headers().add(DeadLetterHeaders.VALUE_DROPPED, "true".getBytes(StandardCharsets.UTF_8))
+                    .add(DeadLetterHeaders.ORIGINAL_VALUE_SIZE, "12345".getBytes(StandardCharsets.UTF_8))
+                    .add(DeadLetterHeaders.KEY_DROPPED, "true".getBytes(StandardCharsets.UTF_8));
+            events.sendRecord(spoofed);
+            for (int i = GOOD_BEFORE; i < GOOD_BEFORE + GOOD_AFTER; i++) {
+                events.send(topic, "g" + i, "{\"id\": \"g" + i + "\"}");
+            }
+            events.flush();
+            worker = WorkerHarness.builder(db, kafka).start();
+
+            awaitTheRestLandedAndThePartitionMovedOn(events, topic);
+            List<ConsumerRecord<byte[], byte[]>> letters = events.readAll(topic + ".dlt", 3, PATIENCE);
+            assertThat(letters).hasSize(3);
+            ConsumerRecord<byte[], byte[]> tombstone = letters.stream()
+                    .filter(l -> Integer.toString(GOOD_BEFORE).equals(header(l, DeadLetterHeaders.ORIGINAL_OFFSET))).findFirst().orElseThrow();
+            assertThat(header(tombstone, DeadLetterHeaders.REASON)).isEqualTo("key_too_long");
+            assertThat(tombstone.key()).as("the key is what did not fit").isNull();
+            assertThat(header(tombstone, DeadLetterHeaders.KEY_DROPPED)).isEqualTo("true");
+            assertThat(header(tombstone, DeadLetterHeaders.HEADERS_DROPPED)).isEqualTo("true");
+            assertThat(header(tombstone, DeadLetterHeaders.VALUE_DROPPED)).isEqualTo("true");
+            ConsumerRecord<byte[], byte[]> headers = letters.stream()
+                    .filter(l -> Integer.toString(GOOD_BEFORE + 1).equals(header(l, DeadLetterHeaders.ORIGINAL_OFFSET))).findFirst().orElseThrow();
+            assertThat(header(headers, DeadLetterHeaders.REASON)).isEqualTo("not_an_object");
+            assertThat(headers.headers().lastHeader("a")).as("the headers are what did not fit").isNull();
+            assertThat(header(headers, DeadLetterHeaders.HEADERS_DROPPED)).isEqualTo("true");
+            ConsumerRecord<byte[], byte[]> whole = letterOf(letters, "spoofed");
+            assertThat(whole.value()).as("sent whole").isEqualTo("[]".getBytes(StandardCharsets.UTF_8));
+            assertThat(whole.headers().headers(DeadLetterHeaders.VALUE_DROPPED)).as("the producer's own flag").isEmpty();
+            assertThat(whole.headers().headers(DeadLetterHeaders.ORIGINAL_VALUE_SIZE)).isEmpty();
+            assertThat(whole.headers().headers(DeadLetterHeaders.KEY_DROPPED)).isEmpty();
+            Conservation.assertConserved(worker, "hugekey", GOOD_BEFORE + 3 + GOOD_AFTER, letters.size());
         }
     }
 

@@ -65,6 +65,12 @@ public final class TestEvents implements AutoCloseable {
         return this;
     }
 
+    /** A record as the test builds it (headers and all). */
+    public TestEvents sendRecord(ProducerRecord<byte[], byte[]> record) {
+        pending.add(producer.send(record));
+        return this;
+    }
+
     /** Blocks until every event sent so far is acknowledged. */
     public TestEvents flush() {
         producer.flush();
