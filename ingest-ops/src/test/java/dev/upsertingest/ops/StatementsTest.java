@@ -52,8 +52,8 @@ class StatementsTest {
     void theLatestRebuildIsTheRunningOneElseTheNewest() {
         assertThat(new StatusStatements(dsl).latestRebuildQuery("orders").getSQL()).endsWith(
                 "from \"ingest\".\"stream_rebuild\" where \"ingest\".\"stream_rebuild\".\"stream\" = ? "
-                        + "order by \"ingest\".\"stream_rebuild\".\"state\" in (?, ?) desc, \"ingest\".\"stream_rebuild\".\"id\" desc "
-                        + "limit 1");
+                        + "order by (\"ingest\".\"stream_rebuild\".\"state\" in (?, ?)) desc, \"ingest\".\"stream_rebuild\".\"id\" desc "
+                        + "fetch next 1 rows only");
     }
 
     @Test
@@ -64,7 +64,7 @@ class StatementsTest {
                 id, "ops@host");
         assertThat(claim.getSQL()).isEqualTo(
                 "insert into \"ingest\".\"dead_letter_replay\" (\"dlt_topic\", \"dlt_partition\", \"dlt_offset\", \"stream\", "
-                        + "\"reason\", \"replay_id\", \"replayed_by\") values (?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?) "
+                        + "\"reason\", \"replay_id\", \"replayed_by\") values (?, ?, ?, ?, ?, cast(? as uuid), ?), (?, ?, ?, ?, ?, cast(? as uuid), ?) "
                         + "on conflict do nothing returning \"ingest\".\"dead_letter_replay\".\"dlt_partition\", "
                         + "\"ingest\".\"dead_letter_replay\".\"dlt_offset\"");
         assertThat(claim.getBindValues()).containsExactly("orders.dlt", 0, 7L, "orders", "key_too_long", id, "ops@host",

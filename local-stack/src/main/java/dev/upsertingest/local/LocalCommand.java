@@ -30,7 +30,7 @@ import java.util.concurrent.Callable;
                         + "replace the whole list of api-clients.yml: the launcher refuses to start with them set.",
                 "",
                 "Then, in another terminal: bin/ingest status (streams, lag, dead letters, views)."})
-public final class LocalCommand implements Callable<Integer> {
+public class LocalCommand implements Callable<Integer> {
 
     @Option(names = "--demo", arity = "0..1", fallbackValue = "true", defaultValue = "false", paramLabel = "true|false",
             description = "Also publish sample orders through the API, so the view fills up.")
