@@ -40,6 +40,7 @@ ingest:
   write:
     method: {{ $w.write.method }}
     synchronous-commit: {{ $w.write.synchronousCommit | quote }}
+    logged-synchronous-commit: {{ $w.write.loggedSynchronousCommit | quote }}
     statement-timeout: {{ $w.write.statementTimeout }}
   topics:
     create-missing: {{ $w.topics.createMissing }}

@@ -85,6 +85,7 @@ class WorkerConfigurationTest {
         WriteSettings write = config.bind("ingest.write", WriteSettings.class);
         assertThat(write.method()).isEqualTo(WriteMethod.UNNEST_JSONB_ARRAY);
         assertThat(write.synchronousCommit()).isEqualTo(WriteSettings.SynchronousCommit.REMOTE_WRITE);
+        assertThat(write.loggedSynchronousCommit()).isEqualTo(WriteSettings.SynchronousCommit.REMOTE_APPLY);
         assertThat(write.statementTimeout()).isEqualTo(Duration.ofSeconds(90));
 
         TopicSettings topics = config.bind("ingest.topics", TopicSettings.class);

@@ -49,36 +49,42 @@ final class IncrementalStatements {
         String changes = q("ingest", stream.name() + "__changes");
         String streamTable = q(stream.tableSchema(), stream.tableName());
         String upsert = "insert into " + target + " as \"w\" (" + list(all, IncrementalStatements::q) + ") "
-                + "select " + list(all, c -> "\"p\"." + q(c)) + " from " + projection + " \"p\"%s "
+                + "select " + list(all, c -> "\"p\"." + q(c)) + " from %s "
                 + "on conflict (" + list(keys, IncrementalStatements::q) + ") do update set "
                 + list(values, c -> q(c) + " = excluded." + q(c)) + " "
                 + "where (" + list(values, c -> "\"w\"." + q(c)) + ") is distinct from ("
                 + list(values, c -> "excluded." + q(c)) + ") "
                 + "returning (\"w\".\"xmax\" = 0) as \"inserted\"";
 
+        // The changed keys' rows are looked up in the stream table once ("fresh"): a key without a row there was
+        // deleted, the others are upserted with their new projection. "changed:<key>" cannot clash with a view column
+        // (declared names are plain lower-case identifiers).
         this.delta = "with \"prev\" as (select cast(? as pg_snapshot) as \"snapshot\"), "
                 + "\"changed\" as materialized (select distinct " + list(keys, k -> "\"u\"." + q(k)) + " from " + changes + " \"c\" "
                 + "cross join \"prev\" cross join lateral unnest(" + list(keys, k -> "\"c\"." + q(k)) + ") as \"u\"(" + list(keys, IncrementalStatements::q) + ") "
                 + "where \"c\".\"txid\" >= pg_snapshot_xmin(\"prev\".\"snapshot\") "
                 + "and not pg_visible_in_snapshot(\"c\".\"txid\", \"prev\".\"snapshot\")), "
-                + "\"deleted\" as (delete from " + target + " \"w\" using \"changed\" \"k\" where " + sameKeys(keys, "\"w\"", "\"k\"")
-                + " and not exists (select 1 from " + streamTable + " \"s\" where " + sameKeys(keys, "\"s\"", "\"k\"") + ") returning 1), "
-                + "\"upserted\" as (" + upsert.formatted(" join \"changed\" \"k\" on " + sameKeys(keys, "\"p\"", "\"k\"")) + ") "
+                + "\"fresh\" as materialized (select " + list(keys, k -> "\"k\"." + q(k) + " as " + q("changed:" + k))
+                + ", " + list(all, c -> "\"p\"." + q(c)) + " from \"changed\" \"k\" left join " + projection + " \"p\" on "
+                + sameKeys(keys, "\"p\"", "\"k\"") + "), "
+                + "\"deleted\" as (delete from " + target + " \"w\" using \"fresh\" \"f\" where "
+                + keys.stream().map(k -> "\"w\"." + q(k) + " = \"f\"." + q("changed:" + k)).collect(Collectors.joining(" and "))
+                + " and \"f\"." + q(keys.getFirst()) + " is null returning 1), "
+                + "\"upserted\" as (" + upsert.formatted("\"fresh\" \"p\" where \"p\"." + q(keys.getFirst()) + " is not null") + ") "
                 + "select (select count(*) from \"changed\"), (select count(*) from \"deleted\"), "
                 + "(select count(*) from \"upserted\" where \"inserted\"), (select count(*) from \"upserted\")";
 
         this.reconcile = "with \"deleted\" as (delete from " + target + " \"w\" where not exists (select 1 from " + streamTable
                 + " \"s\" where " + sameKeys(keys, "\"s\"", "\"w\"") + ") returning 1), "
-                + "\"upserted\" as (" + upsert.formatted("") + ") "
+                + "\"upserted\" as (" + upsert.formatted(projection + " \"p\"") + ") "
                 + "select (select count(*) from \"deleted\"), (select count(*) from \"upserted\" where \"inserted\"), "
                 + "(select count(*) from \"upserted\")";
-
     }
 
     /**
      * Applies the changes the snapshot bound as parameter 1 did not see: the keys of every change-table row written by
-     * a transaction invisible to it, deleted from the view where the stream table no longer has them, upserted from
-     * the projection elsewhere (a row whose projected values did not change is left alone). Returns one row: changed
+     * a transaction invisible to it, looked up once in the projection; deleted from the view where the stream table no
+     * longer has them, upserted elsewhere (a row whose projected values did not change is left alone). Returns one row: changed
      * keys, rows deleted, rows inserted, rows inserted or updated.
      */
     String delta() {

@@ -74,6 +74,15 @@ public class ViewRefresher {
     }
 
     private RefreshResult refresh(ViewDefinition known, Function<ViewDefinition, Duration> interval) {
+        ViewDefinition[] changedMode = {null};
+        RefreshResult result = attempt(known, interval, changedMode);
+        // The view was replaced with the other refresh mode since the scheduler read it: once more, in that mode's
+        // isolation (a third change within one look waits for the next).
+        return changedMode[0] == null ? result : attempt(changedMode[0], interval, new ViewDefinition[1]);
+    }
+
+    private RefreshResult attempt(ViewDefinition known, Function<ViewDefinition, Duration> interval,
+                                  ViewDefinition[] changedMode) {
         OffsetDateTime started = OffsetDateTime.now(clock);
         String mode = known.incremental() ? "incremental" : "concurrent";
         ViewDefinition view = known;
@@ -84,8 +93,11 @@ public class ViewRefresher {
             sql.ensureLockRow(known);
             connection.setAutoCommit(false);
             // An incremental refresh reads the changes, the stream table and its own snapshot in one snapshot. The lock
-            // is the transaction's first statement, so that snapshot is taken with the lock held.
-            connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            // is the transaction's first statement, so that snapshot is taken with the lock held. A full refresh must
+            // not: it reads the table's change counter (statistics, outside any snapshot) before REFRESH takes a
+            // newer snapshot of its own; under one older snapshot it could count a change it then does not show.
+            connection.setTransactionIsolation(known.incremental()
+                    ? Connection.TRANSACTION_REPEATABLE_READ : Connection.TRANSACTION_READ_COMMITTED);
             try {
                 if (!sql.tryLock(known)) {
                     connection.rollback();
@@ -102,6 +114,11 @@ public class ViewRefresher {
                     return RefreshResult.of(RefreshResult.Outcome.MISSING);
                 }
                 view = current.get();
+                if (view.incremental() != known.incremental()) {
+                    connection.rollback();
+                    changedMode[0] = view;
+                    return RefreshResult.of(RefreshResult.Outcome.BUSY);
+                }
                 mode = view.incremental() ? "incremental" : "concurrent";
                 StreamDefinition stream = streams.byName(view.stream()).orElseThrow(() ->
                         new IllegalStateException("view " + known.name() + " is over unknown stream " + known.stream()));
@@ -155,7 +172,7 @@ public class ViewRefresher {
     /** REFRESH MATERIALIZED VIEW [CONCURRENTLY], when the stream table's change counter moved. */
     private RefreshResult full(Connection connection, RefreshStatements sql, ViewDefinition view, StreamDefinition stream,
                                RefreshStatements.ViewState state, OffsetDateTime started, boolean populated) throws SQLException {
-        // The full path has always run in READ COMMITTED; REFRESH takes its own snapshots.
+        // READ COMMITTED: the counter is read before REFRESH takes its snapshot, so whatever it counted is shown.
         long counter = sql.changeCounter(stream);
         Long seen = state.changeCounter();
         // A counter below what we saw means the statistics were reset (crash, pg_stat_reset): assume changed. A refresh

@@ -18,8 +18,8 @@ import java.util.function.Function;
 
 /**
  * Writes the table batches of one consumed batch in one transaction: per stream one delete (only if the batch has
- * tombstones) and one upsert statement, with {@code synchronous_commit} and {@code statement_timeout} set for the
- * transaction only. Either every table batch is written or none is, so the caller may commit the Kafka offsets
+ * tombstones) and one upsert statement, with {@code synchronous_commit} (the logged setting when a logged table is
+ * written) and {@code statement_timeout} set for the transaction only. Either every table batch is written or none is, so the caller may commit the Kafka offsets
  * exactly when this returns.
  *
  * <p>Thread-safe: each call borrows its own connection.
@@ -53,7 +53,7 @@ public final class UpsertBatchWriter {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                applyTransactionSettings(connection);
+                applyTransactionSettings(connection, batches);
                 for (TableBatch batch : batches) {
                     results.add(write(connection, batch));
                 }
@@ -83,9 +83,9 @@ public final class UpsertBatchWriter {
                 batch.staleEvents(), batch.rows() - upserts.size(), upserts.size(), changed, deleted);
     }
 
-    private void applyTransactionSettings(Connection connection) throws SQLException {
+    private void applyTransactionSettings(Connection connection, Collection<TableBatch> batches) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(TRANSACTION_SETTINGS)) {
-            statement.setString(1, settings.synchronousCommit().setting());
+            statement.setString(1, settings.synchronousCommitFor(batches.stream().map(TableBatch::stream).toList()).setting());
             statement.setString(2, Long.toString(settings.statementTimeout().toMillis()));
             statement.execute();
         }

@@ -32,7 +32,7 @@ class IncrementalStatementsTest {
             new KeyColumn("seq", KeyType.BIGINT, JsonPointer.compile("/s"))), null, MergeMode.MERGE, Durability.LOGGED));
 
     private static final String BY_STATUS_UPSERT = "insert into \"views\".\"by_status\" as \"w\" (\"order_id\", \"status\", \"total\", \"updated_at\") "
-            + "select \"p\".\"order_id\", \"p\".\"status\", \"p\".\"total\", \"p\".\"updated_at\" from \"ingest\".\"by_status__projection\" \"p\"%s "
+            + "select \"p\".\"order_id\", \"p\".\"status\", \"p\".\"total\", \"p\".\"updated_at\" from %s "
             + "on conflict (\"order_id\") do update set \"status\" = excluded.\"status\", \"total\" = excluded.\"total\", "
             + "\"updated_at\" = excluded.\"updated_at\" "
             + "where (\"w\".\"status\", \"w\".\"total\", \"w\".\"updated_at\") is distinct from "
@@ -47,9 +47,12 @@ class IncrementalStatementsTest {
                         + "cross join \"prev\" cross join lateral unnest(\"c\".\"order_id\") as \"u\"(\"order_id\") "
                         + "where \"c\".\"txid\" >= pg_snapshot_xmin(\"prev\".\"snapshot\") "
                         + "and not pg_visible_in_snapshot(\"c\".\"txid\", \"prev\".\"snapshot\")), "
-                        + "\"deleted\" as (delete from \"views\".\"by_status\" \"w\" using \"changed\" \"k\" where \"w\".\"order_id\" = \"k\".\"order_id\" "
-                        + "and not exists (select 1 from \"streams\".\"orders\" \"s\" where \"s\".\"order_id\" = \"k\".\"order_id\") returning 1), "
-                        + "\"upserted\" as (" + BY_STATUS_UPSERT.formatted(" join \"changed\" \"k\" on \"p\".\"order_id\" = \"k\".\"order_id\"") + ") "
+                        + "\"fresh\" as materialized (select \"k\".\"order_id\" as \"changed:order_id\", \"p\".\"order_id\", "
+                        + "\"p\".\"status\", \"p\".\"total\", \"p\".\"updated_at\" from \"changed\" \"k\" "
+                        + "left join \"ingest\".\"by_status__projection\" \"p\" on \"p\".\"order_id\" = \"k\".\"order_id\"), "
+                        + "\"deleted\" as (delete from \"views\".\"by_status\" \"w\" using \"fresh\" \"f\" "
+                        + "where \"w\".\"order_id\" = \"f\".\"changed:order_id\" and \"f\".\"order_id\" is null returning 1), "
+                        + "\"upserted\" as (" + BY_STATUS_UPSERT.formatted("\"fresh\" \"p\" where \"p\".\"order_id\" is not null") + ") "
                         + "select (select count(*) from \"changed\"), (select count(*) from \"deleted\"), "
                         + "(select count(*) from \"upserted\" where \"inserted\"), (select count(*) from \"upserted\")");
     }
@@ -59,7 +62,7 @@ class IncrementalStatementsTest {
         assertThat(byStatus.reconcile()).isEqualTo(
                 "with \"deleted\" as (delete from \"views\".\"by_status\" \"w\" where not exists (select 1 from \"streams\".\"orders\" \"s\" "
                         + "where \"s\".\"order_id\" = \"w\".\"order_id\") returning 1), "
-                        + "\"upserted\" as (" + BY_STATUS_UPSERT.formatted("") + ") "
+                        + "\"upserted\" as (" + BY_STATUS_UPSERT.formatted("\"ingest\".\"by_status__projection\" \"p\"") + ") "
                         + "select (select count(*) from \"deleted\"), (select count(*) from \"upserted\" where \"inserted\"), "
                         + "(select count(*) from \"upserted\")");
     }
@@ -77,7 +80,8 @@ class IncrementalStatementsTest {
         assertThat(odd.delta())
                 .contains("from \"ingest\".\"we\"\"ird__changes\" \"c\" cross join \"prev\" "
                         + "cross join lateral unnest(\"c\".\"tenant\", \"c\".\"seq\") as \"u\"(\"tenant\", \"seq\")")
-                .contains("where \"w\".\"tenant\" = \"k\".\"tenant\" and \"w\".\"seq\" = \"k\".\"seq\"")
+                .contains("on \"p\".\"tenant\" = \"k\".\"tenant\" and \"p\".\"seq\" = \"k\".\"seq\"")
+                .contains("where \"w\".\"tenant\" = \"f\".\"changed:tenant\" and \"w\".\"seq\" = \"f\".\"changed:seq\" and \"f\".\"tenant\" is null")
                 .contains("insert into \"views\".\"we\"\"ird_v\" as \"w\" (\"tenant\", \"seq\", \"doc\", \"updated_at\")")
                 .contains("on conflict (\"tenant\", \"seq\") do update set \"doc\" = excluded.\"doc\", \"updated_at\" = excluded.\"updated_at\"");
     }

@@ -56,7 +56,7 @@ class UpsertBatchWriterIT {
         PGSimpleDataSource dataSource = (PGSimpleDataSource) db.dataSource();
         dataSource.setReWriteBatchedInserts(true);
         UpsertBatchWriter writer = new UpsertBatchWriter(dataSource,
-                new WriteSettings(method, WriteSettings.SynchronousCommit.OFF, Duration.ofSeconds(30)), parser::toJson);
+                new WriteSettings(method, WriteSettings.SynchronousCommit.OFF, WriteSettings.SynchronousCommit.OFF, Duration.ofSeconds(30)), parser::toJson);
         return new Fixture(db, catalog, writer);
     }
 

@@ -42,7 +42,7 @@ public final class DirectWriter implements AutoCloseable {
         this.writers = writers;
         this.batchSize = batchSize;
         this.pool = database.pool("direct-writer", writers);
-        this.writer = new UpsertBatchWriter(pool, new WriteSettings(WriteMethod.UNNEST, synchronousCommit, Duration.ofMinutes(10)),
+        this.writer = new UpsertBatchWriter(pool, new WriteSettings(WriteMethod.UNNEST, synchronousCommit, synchronousCommit, Duration.ofMinutes(10)),
                 BenchEvents.PARSER::toJson);
         this.threads = Executors.newFixedThreadPool(writers);
     }

@@ -100,7 +100,7 @@ public final class ApiLoadScenario implements Scenario {
             StreamDefinition stream = database.declareStream("bench_api", "unlogged");
             try (HikariDataSource pool = database.pool("seed", 1)) {
                 BenchEvents.load(new UpsertBatchWriter(pool, new WriteSettings(WriteMethod.UNNEST,
-                        WriteSettings.SynchronousCommit.OFF, Duration.ofMinutes(10)), BenchEvents.PARSER::toJson), stream, rows, docSize, 2000, progress);
+                        WriteSettings.SynchronousCommit.OFF, WriteSettings.SynchronousCommit.OFF, Duration.ofMinutes(10)), BenchEvents.PARSER::toJson), stream, rows, docSize, 2000, progress);
             }
             progress.say("declaring %s with 8 indexes over %,d rows", VIEW, rows);
             database.declareOrderView(VIEW, "bench_api", refreshInterval, viewMode);

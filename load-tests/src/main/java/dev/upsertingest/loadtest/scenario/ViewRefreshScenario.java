@@ -90,7 +90,7 @@ public final class ViewRefreshScenario implements Scenario {
             StreamDefinition stream = new StreamCatalogRepository(DSL.using(pool, SQLDialect.POSTGRES)).load()
                     .byName("bench_view").orElseThrow();
             UpsertBatchWriter writer = new UpsertBatchWriter(pool,
-                    new WriteSettings(WriteMethod.UNNEST, WriteSettings.SynchronousCommit.OFF, Duration.ofMinutes(10)),
+                    new WriteSettings(WriteMethod.UNNEST, WriteSettings.SynchronousCommit.OFF, WriteSettings.SynchronousCommit.OFF, Duration.ofMinutes(10)),
                     BenchEvents.PARSER::toJson);
 
             double loadSeconds = BenchEvents.load(writer, stream, rows, docSize, batchSize, progress);

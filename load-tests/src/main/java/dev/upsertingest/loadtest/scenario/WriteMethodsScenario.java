@@ -97,7 +97,7 @@ public final class WriteMethodsScenario implements Scenario {
                     progress.say("warming up %s", label(method));
                     database.execute("truncate " + DSL.using(SQLDialect.POSTGRES).render(DSL.name("streams", "bench_write")));
                     UpsertBatchWriter writer = new UpsertBatchWriter(pool,
-                            new WriteSettings(method, WriteSettings.SynchronousCommit.OFF, Duration.ofMinutes(5)), parser::toJson);
+                            new WriteSettings(method, WriteSettings.SynchronousCommit.OFF, WriteSettings.SynchronousCommit.OFF, Duration.ofMinutes(5)), parser::toJson);
                     BenchEvents.write(writer, warmup);
                 }
                 for (int round = 0; round < rounds; round++) {
@@ -108,7 +108,7 @@ public final class WriteMethodsScenario implements Scenario {
                             database.execute("truncate " + DSL.using(SQLDialect.POSTGRES).render(DSL.name("streams", "bench_write")));
                             database.tryCheckpoint();
                             UpsertBatchWriter writer = new UpsertBatchWriter(pool,
-                                    new WriteSettings(method, WriteSettings.SynchronousCommit.OFF, Duration.ofMinutes(5)),
+                                    new WriteSettings(method, WriteSettings.SynchronousCommit.OFF, WriteSettings.SynchronousCommit.OFF, Duration.ofMinutes(5)),
                                     parser::toJson);
                             long cpuBefore = threads.getCurrentThreadCpuTime();
                             double seconds = BenchEvents.write(writer, batches);
