@@ -56,7 +56,7 @@ public final class BenchCommand implements Callable<Integer> {
         spec.versionProvider(new Versions());
         spec.usageMessage()
                 .description(scenario.summary().replace("%", "%%"))
-                .customSynopsis("Usage: bench " + scenario.name() + " [-hV] [--OPTION VALUE | --OPTION=VALUE]...")
+                .customSynopsis("ingest bench " + scenario.name() + " [-hV] [--OPTION VALUE | --OPTION=VALUE]...")
                 .footerHeading("%nOptions of the scenario (--name value or --name=value; a flag alone is true, =false turns it off):%n")
                 .footer(Bench.indent(scenario.usage()).replace("%", "%%"))
                 .autoWidth(false).width(110);
@@ -86,6 +86,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     @Command(name = "redraw", mixinStandardHelpOptions = true, versionProvider = Versions.class,
+            usageHelpAutoWidth = false, usageHelpWidth = 110,
             description = "Draws the chart of earlier runs again from their JSON results (each next to its file, as .png).")
     static final class Redraw implements Callable<Integer> {
 

@@ -26,7 +26,7 @@ class BenchCommandTest {
         for (var scenario : Bench.scenarios()) {
             out.getBuffer().setLength(0);
             assertThat(bench.execute(scenario.name(), "--rounds", "3", "--help")).as(scenario.name()).isZero();
-            assertThat(out.toString()).as(scenario.name()).startsWith("Usage: bench " + scenario.name())
+            assertThat(out.toString()).as(scenario.name()).startsWith("Usage: ingest bench " + scenario.name())
                     .contains(scenario.summary().substring(0, Math.min(20, scenario.summary().length())))
                     .contains("Options of the scenario");
         }
