@@ -1,6 +1,7 @@
 package dev.upsertingest.cli;
 
 import dev.upsertingest.local.Versions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -26,21 +27,29 @@ class CliDocsTest {
     private static final Path DOCS = Path.of(System.getProperty("cli.docs", "../bin"));
     private static final boolean UPDATE = Boolean.getBoolean("cli.docs.update");
 
+    /** With -Dcli.docs.update=true: writes the files first, so that every test below compares with the new ones. */
+    @BeforeAll
+    static void updateWhenAsked() throws IOException {
+        if (!UPDATE) {
+            return;
+        }
+        Path help = DOCS.resolve("help");
+        Files.createDirectories(help);
+        try (Stream<Path> old = Files.list(help)) {
+            for (Path file : old.toList()) {
+                Files.delete(file);
+            }
+        }
+        for (Map.Entry<String, String> file : expectedFiles().entrySet()) {
+            Files.writeString(help.resolve(file.getKey()), file.getValue());
+        }
+        Files.writeString(DOCS.resolve("ingest-completion.bash"), IngestCli.Completion.script());
+    }
+
     @Test
     void theHelpFilesAreWhatTheCommandsSay() throws IOException {
         Map<String, String> expected = expectedFiles();
         Path help = DOCS.resolve("help");
-        if (UPDATE) {
-            Files.createDirectories(help);
-            try (Stream<Path> old = Files.list(help)) {
-                for (Path file : old.toList()) {
-                    Files.delete(file);
-                }
-            }
-            for (Map.Entry<String, String> file : expected.entrySet()) {
-                Files.writeString(help.resolve(file.getKey()), file.getValue());
-            }
-        }
         List<String> present;
         try (Stream<Path> files = Files.list(help)) {
             present = files.map(p -> p.getFileName().toString()).sorted().toList();
@@ -57,12 +66,37 @@ class CliDocsTest {
     void theCompletionScriptIsTheCommandTrees() throws IOException {
         Path script = DOCS.resolve("ingest-completion.bash");
         String expected = IngestCli.Completion.script();
-        if (UPDATE) {
-            Files.writeString(script, expected);
-        }
         assertThat(Files.readString(script)).as("bin/ingest-completion.bash (regenerate with -Dcli.docs.update=true)")
                 .isEqualTo(expected);
         assertThat(expected).contains("status").contains("rebuild").contains("replay").contains("--empty-table");
+    }
+
+    /**
+     * The launcher itself answers from those files with no JDK on the PATH and no build: the first thing a newcomer
+     * types works at once ({@code help local} is local's help, {@code bench redraw --help} is not a file name).
+     */
+    @Test
+    void theLauncherAnswersHelpAndVersionWithoutAJdkOrABuild() throws Exception {
+        Map<String, String> expected = expectedFiles();
+        assertThat(launcher("--help")).isEqualTo(expected.get("ingest.txt"));
+        assertThat(launcher("--version")).isEqualTo(expected.get("version.txt"));
+        assertThat(launcher("help", "local")).isEqualTo(expected.get("local.txt"));
+        assertThat(launcher("local", "--fresh=false", "--help")).isEqualTo(expected.get("local.txt"));
+        assertThat(launcher("bench", "redraw", "--help")).isEqualTo(expected.get("bench-redraw.txt"));
+        assertThat(launcher("dlt", "replay", "orders", "--dry-run", "-h")).isEqualTo(expected.get("dlt-replay.txt"));
+        assertThat(launcher("status", "--version")).isEqualTo(expected.get("version.txt"));
+    }
+
+    private static String launcher(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("bash", DOCS.resolve("ingest").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().remove("JAVA_HOME");
+        builder.environment().put("PATH", "/usr/bin:/bin"); // no JDK needed: nothing may be looked for
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as(String.join(" ", args) + ": " + output).isZero();
+        return output;
     }
 
     @Test
