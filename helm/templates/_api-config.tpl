@@ -32,6 +32,9 @@ ingest:
       default-page-size: {{ $a.query.defaultPageSize | int }}
       max-page-size: {{ $a.query.maxPageSize | int }}
       catalog-refresh: {{ $a.query.catalogRefresh }}
+    admin:
+      # The admin endpoints report the worker group's lag and rebuild progress: the worker's own group.
+      worker-group-id: {{ .Values.worker.consumer.groupId | quote }}
     security:
       requests-per-second: {{ $a.security.requestsPerSecond | int }}
       {{- if $a.security.clients }}

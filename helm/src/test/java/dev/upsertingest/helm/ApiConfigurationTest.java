@@ -1,6 +1,7 @@
 package dev.upsertingest.helm;
 
 import com.zaxxer.hikari.HikariConfig;
+import dev.upsertingest.api.admin.AdminSettings;
 import dev.upsertingest.api.publish.PublishSettings;
 import dev.upsertingest.api.query.QuerySettings;
 import dev.upsertingest.api.security.Permission;
@@ -47,6 +48,8 @@ class ApiConfigurationTest {
         assertThat(config.bind("ingest.api.query", QuerySettings.class)).isEqualTo(empty.bindOrCreate("ingest.api.query", QuerySettings.class));
         assertThat(config.bind("ingest.api.security", SecuritySettings.class)).isEqualTo(empty.bindOrCreate("ingest.api.security", SecuritySettings.class));
         assertThat(config.bind("ingest.events", EventLimits.class)).isEqualTo(EventLimits.defaults());
+        assertThat(config.bind("ingest.api.admin", AdminSettings.class).workerGroupId())
+                .as("the admin endpoints follow the worker's own group").isEqualTo("upsert-ingest");
         assertThat(config.bindOnto("spring.datasource.hikari", new HikariConfig()).getMaximumPoolSize()).isEqualTo(10);
         assertThat(config.bindOnto("spring.datasource.hikari", new HikariConfig()).getConnectionTimeout())
                 .as("the API's own default: fail fast while the database is down").isEqualTo(2_000);
@@ -65,6 +68,7 @@ class ApiConfigurationTest {
 
         QuerySettings query = config.bind("ingest.api.query", QuerySettings.class);
         assertThat(query.role()).isEqualTo("reporting");
+        assertThat(config.bind("ingest.api.admin", AdminSettings.class).workerGroupId()).isEqualTo("ingest-prod");
         assertThat(query.statementTimeout()).isEqualTo(Duration.ofSeconds(12));
         assertThat(query.defaultPageSize()).isEqualTo(50);
         assertThat(query.maxPageSize()).isEqualTo(500);

@@ -7,19 +7,35 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** {@code --name=value} command-line options, with the set of names a scenario knows so typos fail loudly. */
+/**
+ * A scenario's command-line options ({@code --name value} or {@code --name=value}, GNU style), with the set of names a
+ * scenario knows so typos fail loudly. {@link BenchCommand} hands a scenario everything after its name.
+ */
 public final class Options {
 
     private final Map<String, String> values = new LinkedHashMap<>();
     private final Set<String> read = new TreeSet<>();
 
+    /**
+     * @param args {@code --name value}, {@code --name=value}, or {@code --name} alone (a flag: true); a value that
+     *             starts with {@code --} needs the {@code =} form
+     */
     public Options(List<String> args) {
-        for (String arg : args) {
-            if (!arg.startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument '" + arg + "' (options look like --name=value)");
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (!arg.startsWith("--") || arg.length() == 2) {
+                throw new IllegalArgumentException("unexpected argument '" + arg
+                        + "' (options look like --name value or --name=value)");
             }
-            String[] parts = arg.substring(2).split("=", 2);
-            values.put(parts[0], parts.length == 2 ? parts[1] : "true");
+            String option = arg.substring(2);
+            int equals = option.indexOf('=');
+            if (equals >= 0) {
+                values.put(option.substring(0, equals), option.substring(equals + 1));
+            } else if (i + 1 < args.size() && !args.get(i + 1).startsWith("--")) {
+                values.put(option, args.get(++i));
+            } else {
+                values.put(option, "true");
+            }
         }
     }
 
@@ -53,8 +69,13 @@ public final class Options {
         return value;
     }
 
+    /** {@code --name} or {@code --name=true} is true, {@code --name=false} or no {@code --name} false; nothing else. */
     public boolean flag(String name) {
-        return Boolean.parseBoolean(string(name, "false"));
+        String value = string(name, "false");
+        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        throw new IllegalArgumentException("--" + name + " is true or false, got '" + value + "'");
     }
 
     /** Fails on options nobody read: a misspelt option must not silently run the default. */

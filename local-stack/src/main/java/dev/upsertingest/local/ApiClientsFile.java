@@ -39,7 +39,7 @@ final class ApiClientsFile {
                     # delete api-key to get a new one). --demo publishes with it.
                     - name: local
                       key-sha256: ${%s}
-                      permissions: [publish, query, operate]
+                      permissions: [publish, query, operate, admin]
                       requests-per-second: 1000
                     # Another client, for example a dashboard that only reads. The key: 24 characters or more, e.g.
                     # from openssl rand -base64 32 (or key-sha256: its SHA-256 in hex, to keep the key out of here).

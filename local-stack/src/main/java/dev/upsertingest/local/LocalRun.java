@@ -48,19 +48,14 @@ public final class LocalRun {
     }
 
     public static void main(String[] args) {
-        LocalRunOptions options;
-        try {
-            options = LocalRunOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("bin/ingest local: " + e.getMessage());
-            System.err.println(LocalRunOptions.HELP);
-            System.exit(2);
-            return;
+        int status = LocalCommand.commandLine().execute(args);
+        if (status != 0) {
+            System.exit(status);
         }
-        if (options.help()) {
-            System.out.println(LocalRunOptions.HELP);
-            return;
-        }
+    }
+
+    /** Starts everything, then waits for Ctrl-C (SIGINT) or SIGTERM, which stops every process it started. */
+    public static int run(LocalRunOptions options) {
         LocalRun run = new LocalRun(options);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -72,18 +67,19 @@ public final class LocalRun {
         } catch (StartupProblem e) {
             System.err.println();
             System.err.println("bin/ingest local: " + e.getMessage());
-            System.exit(1);
+            return 1;
         } catch (RuntimeException e) {
             System.err.println();
             System.err.println("bin/ingest local: could not start: " + e.getMessage()
                     + "\n  logs are in " + options.dataDirectory().resolve("logs"));
-            System.exit(1);
+            return 1;
         }
         try {
             stopped.await(); // until Ctrl-C (SIGINT) or SIGTERM runs the shutdown hook
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return 0;
     }
 
     /** A problem a newcomer can fix, said in one sentence with the fix, no stack trace. */

@@ -1,5 +1,10 @@
 package dev.upsertingest.local;
 
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -7,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 
 /**
  * {@code bin/ingest check-view VIEW}: the differential checker on a live system. Runs {@code ingest.check_view} (a view
@@ -14,76 +20,42 @@ import java.util.List;
  * and prints every difference. Exit status 0 when the view is exact, 1 when it differs, 2 for a usage error or a
  * database that cannot be reached.
  */
-public final class ViewCheck {
+@Command(name = "check-view", mixinStandardHelpOptions = true, versionProvider = Versions.class, sortOptions = false,
+        usageHelpAutoWidth = false, usageHelpWidth = 110,
+        description = {"Compares view VIEW with a full recompute of what it should show (its projection of the stream "
+                + "table), in one snapshot, and prints every row that differs: missing (the view lacks the key), extra (the "
+                + "stream no longer has it) or different. For an incremental view, keys with changes its last refresh did "
+                + "not see yet are left out (they are due, not wrong). A full view is compared as it is: run it right after "
+                + "a refresh of a quiet stream (bin/ingest refresh VIEW)."},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:exact", "1:differences found", "2:usage error or database unreachable"})
+public final class ViewCheck implements Callable<Integer> {
 
-    static final String HELP = """
-            usage: bin/ingest check-view VIEW [options]
+    @Parameters(index = "0", paramLabel = "VIEW", description = "The view, e.g. orders_view.")
+    String view;
 
-            Compares view VIEW with a full recompute of what it should show (its projection of the stream table), in one
-            snapshot, and prints every row that differs: missing (the view lacks the key), extra (the stream no longer
-            has it) or different. For an incremental view, keys with changes its last refresh did not see yet are left
-            out (they are due, not wrong). A full view is compared as it is: run it right after a refresh of a quiet
-            stream. Exit status: 0 exact, 1 differences found, 2 usage error or database unreachable.
+    @Option(names = "--jdbc-url", paramLabel = "URL", defaultValue = "jdbc:postgresql://localhost:55432/ingest",
+            description = "The database (default: bin/ingest local's, ${DEFAULT-VALUE}).")
+    String url;
 
-            options:
-              --jdbc-url URL        the database (default: bin/ingest local's, jdbc:postgresql://localhost:55432/ingest)
-              --db-user USER        default postgres
-              --db-password SECRET  default postgres
-              --max-rows N          differences to print at most (default 100)
-              --help                this text
-            """;
+    @Option(names = "--db-user", paramLabel = "USER", defaultValue = "postgres", description = "Default: ${DEFAULT-VALUE}.")
+    String user;
 
-    private ViewCheck() {
-    }
+    @Option(names = "--db-password", paramLabel = "SECRET", defaultValue = "postgres", description = "Default: ${DEFAULT-VALUE}.")
+    String password;
+
+    @Option(names = "--max-rows", paramLabel = "N", defaultValue = "100",
+            description = "Differences to print at most (default: ${DEFAULT-VALUE}).")
+    int maxRows;
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        System.exit(new CommandLine(new ViewCheck()).execute(args));
     }
 
-    static int run(String[] args) {
-        String view = null;
-        String url = "jdbc:postgresql://localhost:55432/ingest";
-        String user = "postgres";
-        String password = "postgres";
-        int maxRows = 100;
-        try {
-            for (int i = 0; i < args.length; i++) {
-                String arg = args[i];
-                if (arg.equals("--help") || arg.equals("-h")) {
-                    System.out.println(HELP);
-                    return 0;
-                }
-                if (!arg.startsWith("--")) {
-                    if (view != null) {
-                        throw new IllegalArgumentException("one view at a time, got '" + view + "' and '" + arg + "'");
-                    }
-                    view = arg;
-                    continue;
-                }
-                int equals = arg.indexOf('=');
-                String name = equals < 0 ? arg : arg.substring(0, equals);
-                String value;
-                if (equals >= 0) {
-                    value = arg.substring(equals + 1);
-                } else if (i + 1 < args.length) {
-                    value = args[++i];
-                } else {
-                    throw new IllegalArgumentException(name + " needs a value");
-                }
-                switch (name) {
-                    case "--jdbc-url" -> url = value;
-                    case "--db-user" -> user = value;
-                    case "--db-password" -> password = value;
-                    case "--max-rows" -> maxRows = positive(name, value);
-                    default -> throw new IllegalArgumentException("unknown option " + name);
-                }
-            }
-            if (view == null) {
-                throw new IllegalArgumentException("which view? e.g. bin/ingest check-view orders_view");
-            }
-        } catch (IllegalArgumentException e) {
-            System.err.println("bin/ingest check-view: " + e.getMessage());
-            System.err.println("(bin/ingest check-view --help lists the options)");
+    @Override
+    public Integer call() {
+        if (maxRows <= 0) {
+            System.err.println("bin/ingest check-view: --max-rows must be a positive whole number, not " + maxRows);
             return 2;
         }
         try (Connection connection = DriverManager.getConnection(url, user, password)) {
@@ -134,17 +106,5 @@ public final class ViewCheck {
                 differences.size() == maxRows ? "at least " : "", differences.size(), pendingNote);
         differences.forEach(System.out::println);
         return 1;
-    }
-
-    private static int positive(String name, String value) {
-        try {
-            int number = Integer.parseInt(value);
-            if (number > 0) {
-                return number;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new IllegalArgumentException(name + " must be a positive whole number, not '" + value + "'");
     }
 }

@@ -29,6 +29,7 @@ class ApiClientsFileTest {
         assertThat(api.getProperty("ingest.api.security.clients[0].name")).isEqualTo("local");
         assertThat(api.getProperty("ingest.api.security.clients[0].key-sha256")).isEqualTo(DIGEST);
         assertThat(api.getProperty("ingest.api.security.clients[0].permissions[2]")).isEqualTo("operate");
+        assertThat(api.getProperty("ingest.api.security.clients[0].permissions[3]")).as("bin/ingest --api-url").isEqualTo("admin");
         assertThat(api.getProperty("ingest.api.security.clients[1].name")).as("the second is only an example").isNull();
     }
 

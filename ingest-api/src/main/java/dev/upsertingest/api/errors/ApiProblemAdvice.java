@@ -70,6 +70,20 @@ public class ApiProblemAdvice extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.BAD_REQUEST, "bad-query", "The query cannot be served", e);
     }
 
+    /** What the admin endpoints cannot do, said as bin/ingest says it. */
+    @ExceptionHandler(dev.upsertingest.ops.OperationException.class)
+    ResponseEntity<ProblemDetail> operation(dev.upsertingest.ops.OperationException e) {
+        return switch (e.kind()) {
+            case NOT_FOUND -> problem(HttpStatus.NOT_FOUND, "not-found", "Not found", e);
+            case CONFLICT -> problem(HttpStatus.CONFLICT, "conflict", "Not now", e);
+            case BAD_REQUEST -> problem(HttpStatus.BAD_REQUEST, "bad-request", "The request cannot be served", e);
+            case UNAVAILABLE -> {
+                log.warn("Admin operation failed: {}", e.getMessage());
+                yield problem(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", "Unavailable", e);
+            }
+        };
+    }
+
     @ExceptionHandler(NotFoundException.class)
     ResponseEntity<ProblemDetail> notFound(NotFoundException e) {
         return problem(HttpStatus.NOT_FOUND, "not-found", "Not found", e);

@@ -9,7 +9,9 @@ public enum Permission {
     /** GET views and their rows. */
     QUERY,
     /** Actuator endpoints other than health (metrics, Prometheus). */
-    OPERATE;
+    OPERATE,
+    /** The admin endpoints ({@code /api/v1/admin/...}): status, rebuilds, refreshes, dead letters and their replay. */
+    ADMIN;
 
     public String authority() {
         return name();

@@ -22,8 +22,8 @@ import org.springframework.security.web.firewall.StrictHttpFirewall;
 import java.util.List;
 
 /**
- * Every endpoint needs an API key except health (probes must work without one). Publishing, querying and operating
- * are separate permissions; failures are problem details (401 with {@code WWW-Authenticate}, 403).
+ * Every endpoint needs an API key except health (probes must work without one). Publishing, querying, operating
+ * (metrics) and administering (/api/v1/admin) are separate permissions; failures are problem details (401 with {@code WWW-Authenticate}, 403).
  */
 @Configuration(proxyBeanMethods = false)
 public class SecurityConfiguration {
@@ -107,6 +107,7 @@ public class SecurityConfiguration {
                 .authorizeHttpRequests(rules -> rules
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
                         .requestMatchers("/error").permitAll()
+                        .requestMatchers("/api/v1/admin", "/api/v1/admin/**").hasAuthority(Permission.ADMIN.authority())
                         .requestMatchers(HttpMethod.POST, "/api/v1/streams/*/events").hasAuthority(Permission.PUBLISH.authority())
                         .requestMatchers(HttpMethod.GET, "/api/v1/views", "/api/v1/views/**").hasAuthority(Permission.QUERY.authority())
                         .requestMatchers("/actuator/**").hasAuthority(Permission.OPERATE.authority())
@@ -116,6 +117,9 @@ public class SecurityConfiguration {
     }
 
     private static String requiredPermission(String method, String uri) {
+        if (uri.startsWith("/api/v1/admin")) {
+            return Permission.ADMIN.configName();
+        }
         if (uri.startsWith("/api/v1/streams/")) {
             return Permission.PUBLISH.configName();
         }

@@ -13,12 +13,13 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Runs the real API application against a test database and broker, with three clients, and talks to it over HTTP. */
+/** Runs the real API application against a test database and broker, with four clients (producer, analyst, operator, admin), and talks to it over HTTP. */
 public final class ApiHarness implements AutoCloseable {
 
     public static final String PRODUCER_KEY = "producer-key-0123456789abcdef";
     public static final String ANALYST_KEY = "analyst-key-0123456789abcdefgh";
     public static final String OPERATOR_KEY = "operator-key-0123456789abcdefg";
+    public static final String ADMIN_KEY = "admin-key-0123456789abcdefghijk";
 
     private final ConfigurableApplicationContext context;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -147,6 +148,7 @@ public final class ApiHarness implements AutoCloseable {
             client(0, "producer", PRODUCER_KEY, "publish");
             client(1, "analyst", ANALYST_KEY, "query");
             client(2, "operator", OPERATOR_KEY, "operate");
+            client(3, "admin", ADMIN_KEY, "admin");
         }
 
         private void client(int index, String name, String key, String permissions) {

@@ -51,14 +51,14 @@ class PublishIT {
         api = ApiHarness.builder(db, kafka.bootstrapServers())
                 .property("ingest.api.publish.max-request-size", "64KB")
                 .property("ingest.api.publish.max-events", 500)
-                .property("ingest.api.security.clients[3].name", "orders-only")
-                .property("ingest.api.security.clients[3].key", "orders-only-key-0123456789abc")
-                .property("ingest.api.security.clients[3].permissions", "publish")
-                .property("ingest.api.security.clients[3].streams", "composite")
-                .property("ingest.api.security.clients[4].name", "slow")
-                .property("ingest.api.security.clients[4].key", "slow-client-key-0123456789abc")
-                .property("ingest.api.security.clients[4].permissions", "query")
-                .property("ingest.api.security.clients[4].requests-per-second", 2)
+                .property("ingest.api.security.clients[4].name", "orders-only")
+                .property("ingest.api.security.clients[4].key", "orders-only-key-0123456789abc")
+                .property("ingest.api.security.clients[4].permissions", "publish")
+                .property("ingest.api.security.clients[4].streams", "composite")
+                .property("ingest.api.security.clients[5].name", "slow")
+                .property("ingest.api.security.clients[5].key", "slow-client-key-0123456789abc")
+                .property("ingest.api.security.clients[5].permissions", "query")
+                .property("ingest.api.security.clients[5].requests-per-second", 2)
                 .start();
     }
 

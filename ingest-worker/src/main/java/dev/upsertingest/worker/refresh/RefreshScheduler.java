@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -134,6 +135,13 @@ public class RefreshScheduler implements SmartLifecycle {
     private void housekeep() {
         try {
             freshness.reload();
+            // A refresh asked for by hand (bin/ingest refresh, the admin API): its lane looks now, not when due.
+            for (String view : freshness.refreshRequested()) {
+                Lane lane = lanes.get(view);
+                if (lane != null) {
+                    lane.wake();
+                }
+            }
             if (clock.instant().isAfter(nextPrune)) {
                 nextPrune = clock.instant().plus(PRUNE_EVERY);
                 int pruned = refresher.pruneHistory();
@@ -150,15 +158,47 @@ public class RefreshScheduler implements SmartLifecycle {
     private final class Lane {
         private final ScheduledExecutorService executor;
         private volatile ViewDefinition view;
+        /**
+         * The lane's one chain of looks: each look schedules the next. {@link #wake()} replaces the pending look by
+         * one now; a look whose generation is no longer current was replaced, and ends without running.
+         */
+        private long generation;
+        private ScheduledFuture<?> pending;
+        private boolean looking;
 
         Lane(ViewDefinition view) {
             this.view = view;
             this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> daemon(runnable, "view-refresher-" + view.name()));
         }
 
-        void schedule(Duration delay) {
+        synchronized void schedule(Duration delay) {
             if (!executor.isShutdown()) {
-                executor.schedule(this::look, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+                long current = ++generation;
+                pending = executor.schedule(() -> look(current), Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+            }
+        }
+
+        /** Looks now instead of at the next due time; nothing while a look runs (the next tick asks again). */
+        synchronized void wake() {
+            if (!looking && pending != null) {
+                pending.cancel(false);
+                schedule(Duration.ZERO);
+            }
+        }
+
+        private void look(long scheduledGeneration) {
+            synchronized (this) {
+                if (scheduledGeneration != generation) {
+                    return; // replaced by a wake-up
+                }
+                looking = true;
+            }
+            try {
+                look();
+            } finally {
+                synchronized (this) {
+                    looking = false;
+                }
             }
         }
 

@@ -4,7 +4,7 @@ import dev.upsertingest.core.stream.StreamDefinition;
 import dev.upsertingest.core.view.ViewDefinition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
-import org.jooq.Record3;
+import org.jooq.Record4;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
@@ -91,9 +91,10 @@ final class RefreshStatements {
 
     /** The view's shared state (read under its lock), or {@code null} when the view is no longer registered. */
     ViewState state(ViewDefinition view) {
-        return dsl.select(VIEW_STATE.LAST_STARTED_AT, VIEW_STATE.CHANGE_COUNTER, SNAPSHOT, VIEW_STATE.REBUILD_SEEN, VIEW_STATE.ROW_COUNT)
+        return dsl.select(VIEW_STATE.LAST_STARTED_AT, VIEW_STATE.CHANGE_COUNTER, SNAPSHOT, VIEW_STATE.REBUILD_SEEN, VIEW_STATE.ROW_COUNT,
+                        VIEW_STATE.REFRESH_REQUESTED_AT)
                 .from(VIEW_STATE).where(VIEW_STATE.VIEW.eq(view.name()))
-                .fetchOne(r -> new ViewState(r.value1(), r.value2(), r.value3(), r.value4(), r.value5()));
+                .fetchOne(r -> new ViewState(r.value1(), r.value2(), r.value3(), r.value4(), r.value5(), r.value6()));
     }
 
     /** False while the stream's (unlogged) table is emptied by crash recovery or being rebuilt from its topic. */
@@ -233,9 +234,19 @@ final class RefreshStatements {
                 .execute();
     }
 
-    /** What every worker shows as gauges: per view, its rows, newest data and last success. */
-    org.jooq.Result<Record3<String, Long, OffsetDateTime>> freshness() {
-        return dsl.select(VIEW_STATE.VIEW, VIEW_STATE.ROW_COUNT, VIEW_STATE.NEWEST_DATA_AT).from(VIEW_STATE).fetch();
+    /**
+     * What every worker shows as gauges: per view, its rows, newest data and last success; and whether a refresh was
+     * asked for by hand that has not started yet (its lane then looks at once).
+     */
+    org.jooq.Result<Record4<String, Long, OffsetDateTime, Boolean>> freshness() {
+        return freshnessQuery().fetch();
+    }
+
+    org.jooq.ResultQuery<Record4<String, Long, OffsetDateTime, Boolean>> freshnessQuery() {
+        return dsl.select(VIEW_STATE.VIEW, VIEW_STATE.ROW_COUNT, VIEW_STATE.NEWEST_DATA_AT,
+                        DSL.field(VIEW_STATE.REFRESH_REQUESTED_AT.isNotNull().and(VIEW_STATE.LAST_STARTED_AT.isNull()
+                                .or(VIEW_STATE.REFRESH_REQUESTED_AT.gt(VIEW_STATE.LAST_STARTED_AT)))))
+                .from(VIEW_STATE);
     }
 
     int pruneHistory(OffsetDateTime olderThan) {
@@ -255,8 +266,15 @@ final class RefreshStatements {
      * @param snapshot      incremental views: the snapshot the last refresh saw, {@code null} when the next must reconcile
      * @param rebuildSeen   incremental views: the last rebuild of the stream table reconciled after
      * @param rows          rows after the last refresh, or {@code null}
+     * @param refreshRequested a refresh asked for by hand ({@code ingest.request_view_refresh}), or {@code null}
      */
-    record ViewState(OffsetDateTime lastStarted, Long changeCounter, String snapshot, Long rebuildSeen, Long rows) {
+    record ViewState(OffsetDateTime lastStarted, Long changeCounter, String snapshot, Long rebuildSeen, Long rows,
+                     OffsetDateTime refreshRequested) {
+
+        /** A refresh asked for by hand that no refresh has started since: due whatever the interval says. */
+        boolean requested() {
+            return refreshRequested != null && (lastStarted == null || refreshRequested.isAfter(lastStarted));
+        }
     }
 
     /** @param rows rows in the view @param newest its newest {@code updated_at}, {@code null} when empty */

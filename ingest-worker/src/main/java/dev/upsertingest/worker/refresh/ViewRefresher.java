@@ -132,7 +132,7 @@ public class ViewRefresher {
                 }
                 started = sql.now();
                 Duration every = interval.apply(view);
-                if (state.lastStarted() != null && state.lastStarted().plus(every).isAfter(started)) {
+                if (!state.requested() && state.lastStarted() != null && state.lastStarted().plus(every).isAfter(started)) {
                     connection.rollback();
                     return new RefreshResult(RefreshResult.Outcome.NOT_DUE, null, Duration.ZERO, -1, -1,
                             state.lastStarted().plus(every), null);
@@ -175,8 +175,10 @@ public class ViewRefresher {
         // READ COMMITTED: the counter is read before REFRESH takes its snapshot, so whatever it counted is shown.
         long counter = sql.changeCounter(stream);
         Long seen = state.changeCounter();
-        // A counter below what we saw means the statistics were reset (crash, pg_stat_reset): assume changed.
-        if (populated && seen != null && counter == seen) {
+        // A counter below what we saw means the statistics were reset (crash, pg_stat_reset): assume changed. A refresh
+        // asked for by hand runs anyway: the statistics reach the counter up to a second late, and whoever asked wants
+        // the view recomputed now.
+        if (populated && seen != null && counter == seen && !state.requested()) {
             connection.rollback();
             return RefreshResult.of(RefreshResult.Outcome.UNCHANGED);
         }

@@ -36,4 +36,18 @@ class RefreshStatementsTest {
                 "insert into \"ingest\".\"worker_lock\" (\"scope\", \"name\") values (?, ?) on conflict do nothing");
         assertThat(sql.ensureLockRowQuery(view).getBindValues()).containsExactly("view_refresh", "orders_view");
     }
+
+    @Test
+    void aRefreshAskedForByHandIsPendingUntilARefreshStartsAfterIt() {
+        assertThat(sql.freshnessQuery().getSQL()).isEqualTo(
+                "select \"ingest\".\"view_state\".\"view\", \"ingest\".\"view_state\".\"row_count\", "
+                        + "\"ingest\".\"view_state\".\"newest_data_at\", (\"ingest\".\"view_state\".\"refresh_requested_at\" is not null "
+                        + "and (\"ingest\".\"view_state\".\"last_started_at\" is null or \"ingest\".\"view_state\".\"refresh_requested_at\" "
+                        + "> \"ingest\".\"view_state\".\"last_started_at\")) from \"ingest\".\"view_state\"");
+        java.time.OffsetDateTime t = java.time.OffsetDateTime.parse("2026-12-01T10:00:00Z");
+        assertThat(new RefreshStatements.ViewState(t, null, null, null, null, t.plusSeconds(1)).requested()).isTrue();
+        assertThat(new RefreshStatements.ViewState(t, null, null, null, null, t).requested()).as("that refresh did it").isFalse();
+        assertThat(new RefreshStatements.ViewState(null, null, null, null, null, t).requested()).isTrue();
+        assertThat(new RefreshStatements.ViewState(t, null, null, null, null, null).requested()).isFalse();
+    }
 }
