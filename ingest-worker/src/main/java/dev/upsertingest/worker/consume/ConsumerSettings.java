@@ -44,7 +44,7 @@ import java.time.Duration;
 @ConfigurationProperties("ingest.consumer")
 public record ConsumerSettings(
         @NotBlank @DefaultValue("upsert-ingest") String groupId,
-        @Min(1) @Max(256) @DefaultValue("4") int concurrency,
+        @Min(1) @Max(256) @DefaultValue("2") int concurrency,
         @Min(1) @Max(256) @DefaultValue("2") int writers,
         @Min(1) @Max(100_000) @DefaultValue("2000") int maxPollRecords,
         @NotNull @DefaultValue("1B") DataSize fetchMinSize,

