@@ -175,6 +175,8 @@ function _complete_ingest() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} bench big-docs" ];    then _picocli_ingest_bench; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} bench scale-out" ];    then _picocli_ingest_bench; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} bench crash-rebuild" ];    then _picocli_ingest_bench; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} bench debezium-sink" ];    then _picocli_ingest_bench; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} bench fuzz" ];    then _picocli_ingest_bench; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} bench redraw" ];    then _picocli_ingest_bench; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
@@ -199,9 +201,13 @@ function _complete_ingest() {
   local cmds18=(bench big-docs)
   local cmds19=(bench scale-out)
   local cmds20=(bench crash-rebuild)
-  local cmds21=(bench redraw)
+  local cmds21=(bench debezium-sink)
+  local cmds22=(bench fuzz)
+  local cmds23=(bench redraw)
 
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_ingest_bench_redraw; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_ingest_bench_redraw; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_ingest_bench_fuzz; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_ingest_bench_debeziumsink; return $?; fi
   if CompWordsContainsArray "${cmds20[@]}"; then _picocli_ingest_bench_crashrebuild; return $?; fi
   if CompWordsContainsArray "${cmds19[@]}"; then _picocli_ingest_bench_scaleout; return $?; fi
   if CompWordsContainsArray "${cmds18[@]}"; then _picocli_ingest_bench_bigdocs; return $?; fi
@@ -530,7 +536,7 @@ function _picocli_ingest_bench() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="write-methods view-refresh api-load ceiling-vs-pipeline durability-ladder hot-keys big-docs scale-out crash-rebuild redraw"
+  local commands="write-methods view-refresh api-load ceiling-vs-pipeline durability-ladder hot-keys big-docs scale-out crash-rebuild debezium-sink fuzz redraw"
   local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts=""
 
@@ -929,6 +935,42 @@ function _picocli_ingest_bench_scaleout() {
 
 # Generates completions for the options and subcommands of the `crash-rebuild` subcommand.
 function _picocli_ingest_bench_crashrebuild() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version'"
+  local arg_opts=""
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `debezium-sink` subcommand.
+function _picocli_ingest_bench_debeziumsink() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version'"
+  local arg_opts=""
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `fuzz` subcommand.
+function _picocli_ingest_bench_fuzz() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
