@@ -105,14 +105,19 @@ final class ViewQuery {
     record Page(List<Map<String, Object>> rows, String nextCursor) {
     }
 
-    Page fetch(DSLContext dsl) {
+    /** The page's one statement: one row more than the page, to know whether another page follows. */
+    org.jooq.ResultQuery<Record> select(DSLContext dsl) {
         Table<?> table = table(name("views", view.name()));
         List<Field<?>> fields = view.columns().stream().<Field<?>>map(ViewQuery::field).toList();
         Condition where = DSL.and(filters);
         if (after != null) {
             where = where.and(after());
         }
-        Result<Record> result = dsl.select(fields).from(table).where(where).orderBy(order()).limit(limit + 1).fetch();
+        return dsl.select(fields).from(table).where(where).orderBy(order()).limit(limit + 1);
+    }
+
+    Page fetch(DSLContext dsl) {
+        Result<Record> result = select(dsl).fetch();
         List<Map<String, Object>> rows = new ArrayList<>();
         for (int i = 0; i < Math.min(limit, result.size()); i++) {
             rows.add(toJson(view, result.get(i)));
