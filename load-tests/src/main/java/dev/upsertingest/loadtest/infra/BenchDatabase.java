@@ -168,6 +168,16 @@ public final class BenchDatabase implements AutoCloseable {
         return java.sql.DriverManager.getConnection(jdbcUrl, user, password);
     }
 
+    /** Empties a stream's table; the name is quoted, so any declared stream name works. */
+    public void truncateStream(String table) {
+        execute("truncate " + quoted("streams", table));
+    }
+
+    /** An identifier (schema-qualified when given two parts), quoted for PostgreSQL: how the benchmarks name tables. */
+    public static String quoted(String... parts) {
+        return DSL.using(SQLDialect.POSTGRES).render(DSL.name(parts));
+    }
+
     public void execute(String sql) {
         try (Connection c = java.sql.DriverManager.getConnection(jdbcUrl, user, password); Statement s = c.createStatement()) {
             s.execute(sql);

@@ -160,7 +160,7 @@ public final class DurabilityLadderScenario implements Scenario {
         row.put("table_indexes", rung.tableIndexes() ? 8 : 0);
         try (DirectWriter writer = new DirectWriter(database, stream, writers, batchSize, rung.commit())) {
             writer.write(workload.withEvents(Math.min(workload.events(), 20_000)), progress); // warm-up, unmeasured
-            database.execute("truncate streams." + table);
+            database.truncateStream(table);
             database.tryCheckpoint();
             double seconds = writer.write(workload, progress);
             row.put("events_per_s", Math.round(workload.events() / seconds));

@@ -398,7 +398,7 @@ final class PipelineRun implements AutoCloseable {
                 writer.write(workload.warmup(warmupEvents), progress);
             } else { // at least JIT-compile the client's write path
                 writer.write(workload.withEvents(Math.min(workload.events(), 20_000)), progress);
-                database.execute("truncate streams." + stream);
+                database.truncateStream(stream);
             }
             database.tryCheckpoint();
             double seconds = writer.write(workload, progress);

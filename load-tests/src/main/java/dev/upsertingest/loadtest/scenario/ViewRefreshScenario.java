@@ -134,7 +134,7 @@ public final class ViewRefreshScenario implements Scenario {
             sql.execute("insert into ingest.stream_table_marker (stream) values ('bench_view') on conflict do nothing");
             ViewRefresher refresher = new ViewRefresher(pool, new StreamCatalogRepository(DSL.using(pool, SQLDialect.POSTGRES)).load(),
                     new RefreshSettings(true, Duration.ofSeconds(1), Duration.ofHours(2), DataSize.ofMegabytes(64), Map.of(),
-                            Duration.ofDays(1), "bench", Duration.ofSeconds(10), 1), Clock.systemUTC());
+                            Duration.ofDays(1), Duration.ofSeconds(10), 1), "bench", Clock.systemUTC());
             ViewDefinition incremental = new ViewCatalogRepository(DSL.using(pool, SQLDialect.POSTGRES)).load("bench_view_i").orElseThrow();
 
             for (int i = 0; i < 20; i++) { // warm the refresher's code path (class loading, JIT) on unchanged looks

@@ -17,8 +17,6 @@ import dev.upsertingest.worker.write.TableBatch;
 import dev.upsertingest.worker.write.UpsertBatchWriter;
 import dev.upsertingest.worker.write.WriteMethod;
 import dev.upsertingest.worker.write.WriteSettings;
-import org.jooq.SQLDialect;
-import org.jooq.impl.DSL;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -95,7 +93,7 @@ public final class WriteMethodsScenario implements Scenario {
                 List<TableBatch> warmup = BenchEvents.batches(stream, upserts.subList(0, Math.min(upserts.size(), 50_000)), 1000);
                 for (WriteMethod method : methods) {
                     progress.say("warming up %s", label(method));
-                    database.execute("truncate " + DSL.using(SQLDialect.POSTGRES).render(DSL.name("streams", "bench_write")));
+                    database.truncateStream("bench_write");
                     UpsertBatchWriter writer = new UpsertBatchWriter(pool,
                             new WriteSettings(method, WriteSettings.SynchronousCommit.OFF, WriteSettings.SynchronousCommit.OFF, Duration.ofMinutes(5)), parser::toJson);
                     BenchEvents.write(writer, warmup);
@@ -105,7 +103,7 @@ public final class WriteMethodsScenario implements Scenario {
                         List<TableBatch> batches = BenchEvents.batches(stream, upserts, size);
                         for (int i = 0; i < methods.size(); i++) {
                             WriteMethod method = methods.get((i + round) % methods.size());
-                            database.execute("truncate " + DSL.using(SQLDialect.POSTGRES).render(DSL.name("streams", "bench_write")));
+                            database.truncateStream("bench_write");
                             database.tryCheckpoint();
                             UpsertBatchWriter writer = new UpsertBatchWriter(pool,
                                     new WriteSettings(method, WriteSettings.SynchronousCommit.OFF, WriteSettings.SynchronousCommit.OFF, Duration.ofMinutes(5)),

@@ -1,5 +1,7 @@
 package dev.upsertingest.loadtest.workload;
 
+import dev.upsertingest.loadtest.infra.BenchDatabase;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -69,13 +71,14 @@ public final class OrderView {
     /** CREATE INDEX statements of {@link #TABLE_INDEXES} on {@code streams.<table>}. */
     public static List<String> createTableIndexes(String table) {
         return java.util.stream.IntStream.range(0, TABLE_INDEXES.size())
-                .mapToObj(i -> "create index " + table + "_table_i" + i + " on streams." + table + " " + TABLE_INDEXES.get(i)).toList();
+                .mapToObj(i -> "create index " + BenchDatabase.quoted(table + "_table_i" + i)
+                        + " on " + BenchDatabase.quoted("streams", table) + " " + TABLE_INDEXES.get(i)).toList();
     }
 
     /** The DROP INDEX statements undoing {@link #createTableIndexes}. */
     public static List<String> dropTableIndexes(String table) {
         return java.util.stream.IntStream.range(0, TABLE_INDEXES.size())
-                .mapToObj(i -> "drop index streams." + table + "_table_i" + i).toList();
+                .mapToObj(i -> "drop index " + BenchDatabase.quoted("streams", table + "_table_i" + i)).toList();
     }
 
     private OrderView() {
