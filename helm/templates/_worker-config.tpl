@@ -33,11 +33,12 @@ ingest:
     max-partition-fetch-size: {{ $w.consumer.maxPartitionFetchSize }}
     fetch-max-size: {{ $w.consumer.fetchMaxSize }}
     shutdown-timeout: {{ $w.consumer.shutdownTimeout }}
-    retry-initial-interval: {{ $w.consumer.retryInitialInterval }}
-    retry-max-interval: {{ $w.consumer.retryMaxInterval }}
-    dead-letter-timeout: {{ $w.consumer.deadLetterTimeout }}
-    stuck-after: {{ $w.consumer.stuckAfter }}
     lag-interval: {{ $w.consumer.lagInterval }}
+  errors:
+    retry-initial-interval: {{ $w.errors.retryInitialInterval }}
+    retry-max-interval: {{ $w.errors.retryMaxInterval }}
+    dead-letter-timeout: {{ $w.errors.deadLetterTimeout }}
+    stuck-after: {{ $w.errors.stuckAfter }}
   write:
     method: {{ $w.write.method }}
     synchronous-commit: {{ $w.write.synchronousCommit | quote }}

@@ -3,6 +3,7 @@ package dev.upsertingest.helm;
 import com.zaxxer.hikari.HikariConfig;
 import dev.upsertingest.core.event.EventLimits;
 import dev.upsertingest.worker.consume.ConsumerSettings;
+import dev.upsertingest.worker.errors.ErrorSettings;
 import dev.upsertingest.worker.consume.TopicSettings;
 import dev.upsertingest.worker.recovery.RecoverySettings;
 import dev.upsertingest.worker.refresh.RefreshSettings;
@@ -72,11 +73,17 @@ class WorkerConfigurationTest {
         assertThat(consumer.maxPartitionFetchSize()).isEqualTo(DataSize.ofMegabytes(8));
         assertThat(consumer.fetchMaxSize()).isEqualTo(DataSize.ofMegabytes(128));
         assertThat(consumer.shutdownTimeout()).isEqualTo(Duration.ofSeconds(45));
-        assertThat(consumer.retryInitialInterval()).isEqualTo(Duration.ofMillis(500));
-        assertThat(consumer.retryMaxInterval()).isEqualTo(Duration.ofMinutes(1));
-        assertThat(consumer.deadLetterTimeout()).isEqualTo(Duration.ofSeconds(20));
-        assertThat(consumer.stuckAfter()).isEqualTo(Duration.ofMinutes(3));
         assertThat(consumer.lagInterval()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void errorValuesReachTheErrorPolicy() {
+        ErrorSettings errors = tuned.binder("worker", ENVIRONMENT).bind("ingest.errors", ErrorSettings.class);
+
+        assertThat(errors.retryInitialInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(errors.retryMaxInterval()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(errors.deadLetterTimeout()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(errors.stuckAfter()).isEqualTo(Duration.ofMinutes(3));
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.upsertingest.core.stream.StreamCatalog;
 import dev.upsertingest.core.stream.StreamDefinition;
 import dev.upsertingest.core.view.ViewDefinition;
 import dev.upsertingest.worker.consume.ConsumerSettings;
+import dev.upsertingest.worker.errors.ErrorSettings;
 import dev.upsertingest.worker.errors.DeadLetterLimits;
 import dev.upsertingest.worker.refresh.RefreshScheduler;
 import dev.upsertingest.worker.refresh.RefreshSettings;
@@ -39,11 +40,15 @@ class EffectiveConfigurationLog implements ApplicationRunner {
     private final List<ViewDefinition> views;
     private final RefreshScheduler scheduler;
     private final DeadLetterLimits deadLetters;
+    private final ErrorSettings errors;
+    private final InstanceSettings instance;
 
     EffectiveConfigurationLog(DataSourceProperties dataSource, KafkaProperties kafka, ConsumerSettings consumer,
                               WriteSettings write, TopicSettings topics, EventLimits limits, StreamCatalog catalog,
                               RefreshSettings refresh, List<ViewDefinition> views, RefreshScheduler scheduler,
-                              DeadLetterLimits deadLetters) {
+                              DeadLetterLimits deadLetters, ErrorSettings errors, InstanceSettings instance) {
+        this.errors = errors;
+        this.instance = instance;
         this.dataSource = dataSource;
         this.kafka = kafka;
         this.consumer = consumer;
@@ -60,10 +65,11 @@ class EffectiveConfigurationLog implements ApplicationRunner {
     @Override
     public void run(ApplicationArguments args) {
         log.info("""
-                        ingest-worker configuration:
+                        ingest-worker configuration ({}):
                           database   {} as {}
                           kafka      {}
                           consumer   {}
+                          errors     {}
                           write      {}
                           topics     {}
                           events     {}
@@ -71,7 +77,8 @@ class EffectiveConfigurationLog implements ApplicationRunner {
                           refresh    {}
                           streams    {}
                           views      {}""",
-                maskSecrets(dataSource.getUrl()), dataSource.getUsername(), kafka.getBootstrapServers(), consumer, write,
+                instance.instanceId(), maskSecrets(dataSource.getUrl()), dataSource.getUsername(),
+                kafka.getBootstrapServers(), consumer, errors, write,
                 topics, limits, deadLetters.maxRecordSize(), DeadLetterLimits.COMPRESSION, refresh, catalog.streams().isEmpty() ? "(none registered)" : catalog.streams().stream()
                         .map(EffectiveConfigurationLog::describe).collect(Collectors.joining("\n                     ")),
                 views.isEmpty() ? "(none registered)" : views.stream()

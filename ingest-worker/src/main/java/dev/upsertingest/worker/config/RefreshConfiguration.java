@@ -29,8 +29,9 @@ public class RefreshConfiguration {
     }
 
     @Bean
-    ViewRefresher viewRefresher(DataSource dataSource, StreamCatalog streams, RefreshSettings settings) {
-        return new ViewRefresher(dataSource, streams, settings, Clock.systemUTC());
+    ViewRefresher viewRefresher(DataSource dataSource, StreamCatalog streams, RefreshSettings settings,
+                                InstanceSettings instance) {
+        return new ViewRefresher(dataSource, streams, settings, instance.instanceId(), Clock.systemUTC());
     }
 
     @Bean

@@ -5,18 +5,17 @@ import dev.upsertingest.core.event.ParsedEvent;
 import dev.upsertingest.core.event.RejectReason;
 import dev.upsertingest.core.stream.StreamCatalog;
 import dev.upsertingest.core.stream.StreamDefinition;
+import dev.upsertingest.worker.errors.DataErrorSplitter;
 import dev.upsertingest.worker.errors.DeadLetter;
 import dev.upsertingest.worker.errors.DeadLetterPublisher;
 import dev.upsertingest.worker.metrics.IngestMetrics;
 import dev.upsertingest.worker.write.TableBatch;
-import dev.upsertingest.worker.write.SqlFailure;
 import dev.upsertingest.worker.write.TableWriteResult;
 import dev.upsertingest.worker.write.UpsertBatchWriter;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -120,38 +119,21 @@ public class BatchIngester {
     }
 
     /**
-     * Writes the events in one transaction. When the database refuses them for a data reason (SQLState class 22 or
-     * 23: a value or constraint it rejects, which the parser's checks cannot foresee), the batch is halved and each
-     * half written on its own, in order, down to the single events that fail: only those are dead-lettered, with the
-     * database's message, and everything else lands. Halves written before a later half fails are redone when the
-     * whole batch is retried, which the upserts make harmless. Any other failure propagates, so the batch is retried.
-     * Each transaction runs in a {@link WriterSlots writer slot}; the events are grouped and collapsed before one is
-     * taken, so that a slot is held only for the transaction itself.
+     * Writes the events in one transaction, or, when the database refuses them for their data, in the halves
+     * {@link DataErrorSplitter} makes, dead-lettering only the events it refuses. Each transaction runs in a
+     * {@link WriterSlots writer slot}; the events are grouped and collapsed before one is taken, so that a slot is
+     * held only for the transaction itself.
      */
     private void writeOrSplit(List<Accepted> events, List<TableWriteResult> results, List<DeadLetter> refused,
                               WriterSlots.Waited waited) {
-        if (events.isEmpty()) {
-            return;
-        }
-        try {
-            List<TableBatch> tables = tables(events);
-            results.addAll(slots.run(() -> writer.write(tables), waited));
-        } catch (SQLException e) {
-            if (SqlFailure.classify(e) != SqlFailure.Kind.DATA) {
-                throw new BatchWriteException("writing a batch of " + events.size() + " events failed: "
-                        + e.getMessage() + " (SQLState " + e.getSQLState() + ")", e);
-            }
-            if (events.size() == 1) {
-                Accepted event = events.getFirst();
-                refused.add(new DeadLetter(event.record(), event.stream(), RejectReason.DATABASE_REJECTED,
-                        databaseReason(e)));
-                return;
-            }
-            metrics.batchSplit(events.getFirst().stream().name());
-            int half = events.size() / 2;
-            writeOrSplit(events.subList(0, half), results, refused, waited);
-            writeOrSplit(events.subList(half, events.size()), results, refused, waited);
-        }
+        DataErrorSplitter.writeOrSplit(events,
+                run -> {
+                    List<TableBatch> tables = tables(run);
+                    results.addAll(slots.run(() -> writer.write(tables), waited));
+                },
+                (event, reason) -> refused.add(new DeadLetter(event.record(), event.stream(),
+                        RejectReason.DATABASE_REJECTED, reason)),
+                run -> metrics.batchSplit(run.getFirst().stream().name()));
     }
 
     private static List<TableBatch> tables(List<Accepted> events) {
@@ -165,14 +147,6 @@ public class BatchIngester {
             }
         }
         return List.copyOf(tables.values());
-    }
-
-    /** The database's message without its DETAIL line, which quotes the row (the dead letter carries the event). */
-    private static String databaseReason(SQLException e) {
-        String message = e.getMessage() == null ? "" : e.getMessage().strip();
-        int newline = message.indexOf('\n');
-        String first = newline < 0 ? message : message.substring(0, newline).strip();
-        return first + " (SQLState " + e.getSQLState() + ")";
     }
 
     /** An event that passed the parser, with where it came from and its place in the batch (for ordering). */

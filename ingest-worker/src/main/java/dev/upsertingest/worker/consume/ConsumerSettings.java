@@ -13,7 +13,8 @@ import java.time.Duration;
 
 /**
  * How the worker consumes the stream topics. Connection settings (bootstrap servers, security) stay under
- * {@code spring.kafka.*}.
+ * {@code spring.kafka.*}; what happens to a batch that fails is {@code ingest.errors.*}
+ * ({@link dev.upsertingest.worker.errors.ErrorSettings}).
  *
  * @param groupId               consumer group shared by all worker replicas
  * @param concurrency           consumer threads per worker, each polling, writing and committing its own partitions'
@@ -29,14 +30,6 @@ import java.time.Duration;
  * @param maxPartitionFetchSize {@code max.partition.fetch.bytes}: per partition per fetch; must exceed the largest event
  * @param fetchMaxSize          {@code fetch.max.bytes}: per fetch, all partitions together
  * @param shutdownTimeout       on shutdown, how long the in-flight batch may take to finish and commit its offsets
- * @param retryInitialInterval  first wait before a failed batch is retried (it is retried until it succeeds)
- * @param retryMaxInterval      longest wait between retries of a failed batch. While the database circuit breaker is
- *                              open a retry costs nothing (it fails at once), so this bounds how long after the
- *                              database is back the worker notices.
- * @param deadLetterTimeout     how long to wait for the broker to acknowledge a batch's dead letters before the batch
- *                              fails (and is retried)
- * @param stuckAfter            how long a batch may keep failing (its partitions standing still) before readiness goes
- *                              down and says why; longer than {@code retryMaxInterval}, so one retry is not an alarm
  * @param lagInterval           how often the worker measures the group's committed lag per stream
  *                              ({@code ingest.consumer.lag}): one admin round trip per interval
  */
@@ -52,23 +45,12 @@ public record ConsumerSettings(
         @NotNull @DefaultValue("4MB") DataSize maxPartitionFetchSize,
         @NotNull @DefaultValue("64MB") DataSize fetchMaxSize,
         @NotNull @DefaultValue("30s") Duration shutdownTimeout,
-        @NotNull @DefaultValue("200ms") Duration retryInitialInterval,
-        @NotNull @DefaultValue("5s") Duration retryMaxInterval,
-        @NotNull @DefaultValue("30s") Duration deadLetterTimeout,
-        @NotNull @DefaultValue("1m") Duration stuckAfter,
         @NotNull @DefaultValue("15s") Duration lagInterval) {
 
     public ConsumerSettings {
         if (fetchMaxWait != null && fetchMaxWait.toMillis() > 1000) {
             // A batch must reach the table within a second of being produced.
             throw new IllegalArgumentException("ingest.consumer.fetch-max-wait must be at most 1s");
-        }
-        if (retryInitialInterval != null && retryMaxInterval != null && retryMaxInterval.compareTo(retryInitialInterval) < 0) {
-            throw new IllegalArgumentException("ingest.consumer.retry-max-interval must not be shorter than retry-initial-interval");
-        }
-        if (stuckAfter != null && retryMaxInterval != null && stuckAfter.compareTo(retryMaxInterval) <= 0) {
-            // Otherwise a batch that failed once and waits for its next attempt would already count as stuck.
-            throw new IllegalArgumentException("ingest.consumer.stuck-after must be longer than retry-max-interval");
         }
         if (lagInterval != null && lagInterval.toMillis() < 1000) {
             throw new IllegalArgumentException("ingest.consumer.lag-interval must be at least 1s");

@@ -1,4 +1,4 @@
-package dev.upsertingest.worker.consume;
+package dev.upsertingest.worker.errors;
 
 /** A batch could not be written; it is retried, and its offsets are not committed. */
 public class BatchWriteException extends RuntimeException {

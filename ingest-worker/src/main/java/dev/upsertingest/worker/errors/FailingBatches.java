@@ -1,4 +1,4 @@
-package dev.upsertingest.worker.consume;
+package dev.upsertingest.worker.errors;
 
 import org.apache.kafka.common.TopicPartition;
 
@@ -17,7 +17,7 @@ import java.util.function.LongSupplier;
  * restart), but a batch that keeps failing stops those partitions for good, while Kafka's own lag metric (measured
  * from the fetch position, not the committed offset) reads 0. So the worker reports it: the gauge
  * {@code ingest.batch.failing} says how long the current batch has been failing, and readiness goes down once that
- * is longer than {@code ingest.consumer.stuck-after}.
+ * is longer than {@code ingest.errors.stuck-after}.
  *
  * <p>Each consumer thread records its own attempts ({@link #failed}, {@link #succeeded}); readers may be any thread.
  */

@@ -1,4 +1,4 @@
-package dev.upsertingest.worker.write;
+package dev.upsertingest.worker.errors;
 
 import java.sql.SQLException;
 import java.sql.SQLTransientException;

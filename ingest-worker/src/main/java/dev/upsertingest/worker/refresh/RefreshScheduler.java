@@ -1,5 +1,6 @@
 package dev.upsertingest.worker.refresh;
 
+import dev.upsertingest.worker.WorkerPhases;
 import dev.upsertingest.core.view.ViewDefinition;
 import dev.upsertingest.worker.metrics.IngestMetrics;
 import org.slf4j.Logger;
@@ -270,6 +271,6 @@ public class RefreshScheduler implements SmartLifecycle {
 
     @Override
     public int getPhase() {
-        return Integer.MAX_VALUE - 200; // stopped after the consumers, before the connection pool closes
+        return WorkerPhases.RECOVERY_AND_REFRESH; // stopped after the consumers, before the connection pool closes
     }
 }

@@ -2,15 +2,12 @@ package dev.upsertingest.worker.refresh;
 
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Map;
 
@@ -24,7 +21,6 @@ import java.util.Map;
  * @param intervals        per-view refresh intervals that override the declared ones, e.g.
  *                         {@code ingest.refresh.intervals.orders_by_status=1m}
  * @param historyRetention how long refresh history ({@code ingest.view_refresh}) is kept
- * @param instanceId       how this worker signs the refresh history; defaults to host name and process id
  * @param catalogRefresh   how often the view registry is read again, so views declared, replaced or dropped while the
  *                         worker runs are refreshed (or no longer) without a restart
  * @param maxConcurrent    refreshes this worker runs at once, each on a connection of the pool (give the pool one per
@@ -40,7 +36,6 @@ public record RefreshSettings(
         @NotNull @DefaultValue("64MB") DataSize workMem,
         @NotNull @DefaultValue Map<String, Duration> intervals,
         @NotNull @DefaultValue("7d") Duration historyRetention,
-        @NotBlank @DefaultValue("") String instanceId,
         @NotNull @DefaultValue("10s") Duration catalogRefresh,
         @Min(1) @Max(64) @DefaultValue("2") int maxConcurrent) {
 
@@ -58,18 +53,5 @@ public record RefreshSettings(
         if (catalogRefresh != null && catalogRefresh.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new IllegalArgumentException("ingest.refresh.catalog-refresh must be at least 1s");
         }
-        if (instanceId == null || instanceId.isBlank()) {
-            instanceId = defaultInstanceId();
-        }
-    }
-
-    private static String defaultInstanceId() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            host = "unknown-host";
-        }
-        return host + "/" + ManagementFactory.getRuntimeMXBean().getPid();
     }
 }

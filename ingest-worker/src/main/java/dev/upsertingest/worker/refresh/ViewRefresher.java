@@ -48,12 +48,15 @@ public class ViewRefresher {
     private final DataSource dataSource;
     private final StreamCatalog streams;
     private final RefreshSettings settings;
+    private final String instanceId;
     private final Clock clock;
     private final Map<String, Statement> running = new ConcurrentHashMap<>();
     private final Map<ViewDefinition, IncrementalStatements> incrementalStatements = new ConcurrentHashMap<>();
     private final Map<String, Instant> changesPruned = new ConcurrentHashMap<>();
 
-    public ViewRefresher(DataSource dataSource, StreamCatalog streams, RefreshSettings settings, Clock clock) {
+    public ViewRefresher(DataSource dataSource, StreamCatalog streams, RefreshSettings settings, String instanceId,
+                         Clock clock) {
+        this.instanceId = instanceId;
         this.dataSource = dataSource;
         this.streams = streams;
         this.settings = settings;
@@ -189,7 +192,7 @@ public class ViewRefresher {
         Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
         sql.recordSuccess(view, started, counter, contents.rows(), contents.newest());
         sql.recordHistory(view, started, started.plus(elapsed), elapsed.toMillis(), mode, "ok", contents.rows(), null,
-                settings.instanceId());
+                instanceId);
         return RefreshResult.ran(populated ? RefreshResult.Outcome.REFRESHED : RefreshResult.Outcome.POPULATED, mode,
                 elapsed, contents.rows(), -1);
     }
@@ -225,7 +228,7 @@ public class ViewRefresher {
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
         String mode = reconcile ? "reconcile" : "incremental";
-        sql.recordHistory(view, started, started.plus(elapsed), elapsed.toMillis(), mode, "ok", rows, null, settings.instanceId());
+        sql.recordHistory(view, started, started.plus(elapsed), elapsed.toMillis(), mode, "ok", rows, null, instanceId);
         return RefreshResult.ran(reconcile ? RefreshResult.Outcome.RECONCILED : RefreshResult.Outcome.REFRESHED, mode,
                 elapsed, rows, changed);
     }
@@ -314,7 +317,7 @@ public class ViewRefresher {
             sql.recordFailure(view, started, error);
             OffsetDateTime finished = OffsetDateTime.now(clock);
             sql.recordHistory(view, started, finished, Duration.between(started, finished).toMillis(), mode, "failed",
-                    null, error, settings.instanceId());
+                    null, error, instanceId);
         } catch (SQLException | RuntimeException e) {
             log.warn("Could not record the failed refresh of {}: {}", view.name(), e.getMessage());
         }

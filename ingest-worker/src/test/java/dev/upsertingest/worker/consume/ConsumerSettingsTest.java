@@ -4,30 +4,14 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
-import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ConsumerSettingsTest {
 
     private static ConsumerSettings bind(Map<String, String> properties) {
         return new Binder(new MapConfigurationPropertySource(properties)).bindOrCreate("ingest.consumer", ConsumerSettings.class);
-    }
-
-    @Test
-    void aBatchIsStuckAfterAMinuteByDefault() {
-        assertThat(bind(Map.of()).stuckAfter()).isEqualTo(Duration.ofMinutes(1));
-    }
-
-    @Test
-    void stuckAfterMustBeLongerThanTheLongestWaitBetweenRetries() {
-        assertThatThrownBy(() -> bind(Map.of("ingest.consumer.stuck-after", "5s")))
-                .hasRootCauseInstanceOf(IllegalArgumentException.class)
-                .rootCause().hasMessageContaining("stuck-after must be longer than retry-max-interval");
-        assertThat(bind(Map.of("ingest.consumer.stuck-after", "3s", "ingest.consumer.retry-max-interval", "1s")).stuckAfter())
-                .isEqualTo(Duration.ofSeconds(3));
     }
 
     @Test

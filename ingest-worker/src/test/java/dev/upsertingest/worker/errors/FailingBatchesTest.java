@@ -1,4 +1,4 @@
-package dev.upsertingest.worker.consume;
+package dev.upsertingest.worker.errors;
 
 import dev.upsertingest.worker.errors.DeadLetterException;
 import org.apache.kafka.common.TopicPartition;
