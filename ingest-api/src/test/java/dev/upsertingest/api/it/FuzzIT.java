@@ -15,7 +15,7 @@ import dev.upsertingest.fuzz.WorkerAccounts;
 import dev.upsertingest.testing.KafkaBroker;
 import dev.upsertingest.testing.TestDatabase;
 import dev.upsertingest.testing.TestInfrastructure;
-import dev.upsertingest.worker.consume.FailingBatches;
+import dev.upsertingest.worker.errors.FailingBatches;
 import dev.upsertingest.worker.consume.StreamConsumers;
 import dev.upsertingest.worker.it.WorkerHarness;
 import dev.upsertingest.worker.metrics.IngestMetrics;

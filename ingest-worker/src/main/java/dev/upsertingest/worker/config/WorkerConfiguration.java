@@ -7,17 +7,20 @@ import dev.upsertingest.core.stream.StreamCatalogRepository;
 import dev.upsertingest.worker.consume.BatchIngester;
 import dev.upsertingest.worker.consume.BatchTracing;
 import dev.upsertingest.worker.consume.CommittedOffsetLag;
+import dev.upsertingest.worker.consume.ConsumerControl;
 import dev.upsertingest.worker.consume.ConsumerSettings;
 import dev.upsertingest.worker.consume.DatabaseCircuit;
-import dev.upsertingest.worker.consume.FailingBatches;
 import dev.upsertingest.worker.consume.StreamBatchListener;
 import dev.upsertingest.worker.consume.StreamConsumers;
 import dev.upsertingest.worker.consume.StreamConsumersHealthIndicator;
 import dev.upsertingest.worker.consume.TopicProvisioner;
 import dev.upsertingest.worker.consume.TopicSettings;
 import dev.upsertingest.worker.consume.WriterSlots;
+import dev.upsertingest.worker.errors.BatchRetries;
 import dev.upsertingest.worker.errors.DeadLetterLimits;
 import dev.upsertingest.worker.errors.DeadLetterPublisher;
+import dev.upsertingest.worker.errors.ErrorSettings;
+import dev.upsertingest.worker.errors.FailingBatches;
 import dev.upsertingest.worker.metrics.IngestMetrics;
 import dev.upsertingest.worker.write.UpsertBatchWriter;
 import dev.upsertingest.worker.write.WriteSettings;
@@ -34,14 +37,14 @@ import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryC
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
+import org.springframework.core.env.Environment;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.kafka.support.ProducerListener;
 import org.springframework.kafka.listener.CommonErrorHandler;
-import org.springframework.kafka.listener.DefaultErrorHandler;
-import org.springframework.util.backoff.ExponentialBackOff;
 
 import javax.sql.DataSource;
 import java.time.Clock;
@@ -50,6 +53,10 @@ import java.util.Map;
 /** Wires the worker: catalog, event rules, write path, dead letters, consumers. */
 @Configuration(proxyBeanMethods = false)
 public class WorkerConfiguration {
+
+    public WorkerConfiguration(Environment environment) {
+        RenamedProperties.check(environment);
+    }
 
     /** The registry as it stands once Flyway has run; a stream declared later needs a worker restart. */
     @Bean
@@ -73,7 +80,7 @@ public class WorkerConfiguration {
     }
 
     @Bean
-    DeadLetterPublisher deadLetterPublisher(KafkaTemplate<byte[], byte[]> template, ConsumerSettings settings) {
+    DeadLetterPublisher deadLetterPublisher(KafkaTemplate<byte[], byte[]> template, ErrorSettings settings) {
         return new DeadLetterPublisher(template, settings.deadLetterTimeout(), Clock.systemUTC());
     }
 
@@ -102,7 +109,7 @@ public class WorkerConfiguration {
     }
 
     @Bean
-    FailingBatches failingBatches(ConsumerSettings settings, IngestMetrics metrics) {
+    FailingBatches failingBatches(ErrorSettings settings, IngestMetrics metrics) {
         FailingBatches failing = new FailingBatches(settings.stuckAfter(), System::nanoTime);
         metrics.registerBatchFailing(failing::failingFor);
         return failing;
@@ -114,10 +121,14 @@ public class WorkerConfiguration {
         return new StreamBatchListener(ingester, metrics, database, failing, tracing.getIfAvailable(() -> BatchTracing.OFF));
     }
 
-    /** Resilience4j circuit breaker {@code database}, tuned under resilience4j.circuitbreaker.instances.database. */
+    /**
+     * Resilience4j circuit breaker {@code database}, tuned under resilience4j.circuitbreaker.instances.database. The
+     * consumers it pauses are injected lazily: they reach this circuit themselves, through their listener.
+     */
     @Bean
-    DatabaseCircuit databaseCircuit(CircuitBreakerRegistry breakers, IngestMetrics metrics) {
-        return new DatabaseCircuit(breakers.circuitBreaker("database"), metrics);
+    DatabaseCircuit databaseCircuit(CircuitBreakerRegistry breakers, IngestMetrics metrics,
+                                    @Lazy ConsumerControl consumers, ApplicationEventPublisher events) {
+        return new DatabaseCircuit(breakers.circuitBreaker("database"), metrics, consumers, events);
     }
 
     /** Sized so that the dead letter of any record the consumers can fetch fits (see {@link DeadLetterLimits}). */
@@ -127,31 +138,23 @@ public class WorkerConfiguration {
     }
 
     @Bean
-    TopicProvisioner topicProvisioner(KafkaAdmin kafkaAdmin, TopicSettings settings, EventLimits limits,
-                                      DeadLetterLimits deadLetterLimits) {
-        return new TopicProvisioner(kafkaAdmin, settings, limits, deadLetterLimits);
+    TopicProvisioner topicProvisioner(KafkaAdmin kafkaAdmin, StreamCatalog catalog, TopicSettings settings,
+                                      EventLimits limits, DeadLetterLimits deadLetterLimits) {
+        return new TopicProvisioner(kafkaAdmin, catalog, settings, limits, deadLetterLimits);
     }
 
-    /**
-     * A failed batch is retried with exponential backoff, for as long as it takes: its events are never skipped and
-     * its offsets never committed unwritten. (Events that are bad in themselves never get here: they are
-     * dead-lettered while parsing.)
-     */
+    /** See {@link BatchRetries}: retried until it goes through, never skipped. */
     @Bean
-    CommonErrorHandler batchErrorHandler(ConsumerSettings settings) {
-        ExponentialBackOff backOff = new ExponentialBackOff(settings.retryInitialInterval().toMillis(), 2.0);
-        backOff.setMaxInterval(settings.retryMaxInterval().toMillis());
-        backOff.setMaxElapsedTime(Long.MAX_VALUE);
-        return new DefaultErrorHandler(backOff);
+    CommonErrorHandler batchErrorHandler(ErrorSettings settings) {
+        return BatchRetries.errorHandler(settings);
     }
 
     @Bean
     StreamConsumers streamConsumers(ConsumerFactory<byte[], byte[]> consumerFactory, StreamCatalog catalog,
-                                    StreamBatchListener listener, ConsumerSettings settings, TopicProvisioner topics,
+                                    StreamBatchListener listener, ConsumerSettings settings,
                                     CommonErrorHandler batchErrorHandler, ApplicationEventPublisher events,
-                                    DatabaseCircuit database, FailingBatches failing) {
-        return new StreamConsumers(consumerFactory, catalog, listener, settings, topics, batchErrorHandler, events,
-                database, failing);
+                                    FailingBatches failing) {
+        return new StreamConsumers(consumerFactory, catalog, listener, settings, batchErrorHandler, events, failing);
     }
 
     @Bean

@@ -1,15 +1,15 @@
 package dev.upsertingest.worker.consume;
 
 import dev.upsertingest.worker.metrics.IngestMetrics;
-import dev.upsertingest.worker.write.SqlFailure;
+import dev.upsertingest.worker.consume.ConsumerControl.PauseReason;
+import dev.upsertingest.worker.errors.SqlFailure;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.event.CircuitBreakerOnStateTransitionEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * <p>When the breaker opens, the consumers are paused: no fetching, no growing memory, and the failed batch waits in
  * the error handler's backoff (its offsets uncommitted) while every further attempt fails fast without touching the
  * database. After {@code wait-duration-in-open-state} the breaker lets a few attempts through (half-open, consumers
- * resumed); the first that succeeds closes it, and consuming goes on where it stopped. Readiness is down meanwhile.
+ * resumed); the first that succeeds closes it, consuming goes on where it stopped, and {@link DatabaseReconnected} is
+ * published. Readiness is down meanwhile. Which failures are transient is {@link SqlFailure}'s call.
  */
 public class DatabaseCircuit {
 
@@ -28,14 +29,17 @@ public class DatabaseCircuit {
 
     private final CircuitBreaker breaker;
     private final IngestMetrics metrics;
-    private volatile StreamConsumers consumers;
-    private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
+    private final ConsumerControl consumers;
+    private final ApplicationEventPublisher events;
     private volatile long outageStartedNanos;
     private volatile String lastError = "";
 
-    public DatabaseCircuit(CircuitBreaker breaker, IngestMetrics metrics) {
+    public DatabaseCircuit(CircuitBreaker breaker, IngestMetrics metrics, ConsumerControl consumers,
+                           ApplicationEventPublisher events) {
         this.breaker = breaker;
         this.metrics = metrics;
+        this.consumers = consumers;
+        this.events = events;
         breaker.getEventPublisher().onStateTransition(this::onTransition);
         metrics.registerDatabaseAvailable(this::isClosed);
     }
@@ -59,11 +63,6 @@ public class DatabaseCircuit {
         }
     }
 
-    /** The consumers to pause while the breaker is open (they hold this circuit through their listener). */
-    void controls(StreamConsumers streamConsumers) {
-        this.consumers = streamConsumers;
-    }
-
     public boolean isClosed() {
         return breaker.getState() == CircuitBreaker.State.CLOSED;
     }
@@ -72,17 +71,12 @@ public class DatabaseCircuit {
         return breaker.getState().name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    /** Called (on the thread that closed the breaker) each time the database is back after an outage. */
-    public void onReconnect(Runnable listener) {
-        reconnectListeners.add(listener);
-    }
-
     private void onTransition(CircuitBreakerOnStateTransitionEvent event) {
         CircuitBreaker.State to = event.getStateTransition().getToState();
         CircuitBreaker.State from = event.getStateTransition().getFromState();
         switch (to) {
             case OPEN, FORCED_OPEN -> {
-                pauseConsumers();
+                consumers.pause(PauseReason.DATABASE_OUTAGE);
                 if (from == CircuitBreaker.State.CLOSED) {
                     outageStartedNanos = System.nanoTime();
                     log.warn("PostgreSQL is unavailable ({}): consumers paused, the uncommitted batch waits, and the "
@@ -91,15 +85,15 @@ public class DatabaseCircuit {
                 }
             }
             // Let the consumers poll again: a batch attempt is what tells whether the database is back.
-            case HALF_OPEN -> resumeConsumers();
+            case HALF_OPEN -> consumers.resume(PauseReason.DATABASE_OUTAGE);
             case CLOSED -> {
-                resumeConsumers();
+                consumers.resume(PauseReason.DATABASE_OUTAGE);
                 if (outageStartedNanos != 0) {
                     Duration outage = Duration.ofNanos(System.nanoTime() - outageStartedNanos);
                     outageStartedNanos = 0;
                     metrics.databaseOutage(outage);
                     log.info("PostgreSQL is back after {} s: consuming again", outage.toMillis() / 1000.0);
-                    reconnectListeners.forEach(DatabaseCircuit::runQuietly);
+                    publishQuietly(new DatabaseReconnected(outage));
                 }
             }
             default -> {
@@ -107,23 +101,9 @@ public class DatabaseCircuit {
         }
     }
 
-    private void pauseConsumers() {
-        StreamConsumers current = consumers;
-        if (current != null) {
-            current.pause();
-        }
-    }
-
-    private void resumeConsumers() {
-        StreamConsumers current = consumers;
-        if (current != null) {
-            current.resume();
-        }
-    }
-
-    private static void runQuietly(Runnable listener) {
+    private void publishQuietly(DatabaseReconnected reconnected) {
         try {
-            listener.run();
+            events.publishEvent(reconnected);
         } catch (RuntimeException e) {
             log.warn("After reconnecting: {}", e.toString());
         }

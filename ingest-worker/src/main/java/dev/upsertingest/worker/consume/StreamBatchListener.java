@@ -1,5 +1,6 @@
 package dev.upsertingest.worker.consume;
 
+import dev.upsertingest.worker.errors.FailingBatches;
 import dev.upsertingest.worker.metrics.IngestMetrics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;

@@ -1,5 +1,7 @@
 package dev.upsertingest.worker.consume;
 
+import dev.upsertingest.worker.WorkerPhases;
+import dev.upsertingest.worker.errors.FailingBatches;
 import dev.upsertingest.core.stream.StreamCatalog;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
@@ -17,10 +19,11 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * The consumer threads of the registered streams' topics. Started last and stopped first: on shutdown the in-flight
- * batch finishes and commits (within {@code ingest.consumer.shutdown-timeout}) while the database pool is still open.
+ * The consumer threads of the registered streams' topics. Started last and stopped first ({@link WorkerPhases}): on
+ * shutdown the in-flight batch finishes and commits (within {@code ingest.consumer.shutdown-timeout}) while the database
+ * pool is still open. Between start and stop, only {@link ConsumerControl} stops them, for a reason its owner lifts.
  */
-public class StreamConsumers implements SmartLifecycle {
+public class StreamConsumers implements SmartLifecycle, ConsumerControl {
 
     private static final Logger log = LoggerFactory.getLogger(StreamConsumers.class);
 
@@ -28,43 +31,30 @@ public class StreamConsumers implements SmartLifecycle {
     private final StreamCatalog catalog;
     private final StreamBatchListener listener;
     private final ConsumerSettings settings;
-    private final TopicProvisioner topics;
     private final CommonErrorHandler errorHandler;
     private final ApplicationEventPublisher events;
     private final FailingBatches failing;
     private volatile ConcurrentMessageListenerContainer<byte[], byte[]> container;
     /** Started by the application (and not stopped since): consumers run unless held for a rewind. */
     private boolean wanted;
-    /** Held while a stream's consumer group offsets are rewound for a rebuild, which needs the group empty. */
+    /** Held ({@link PauseReason#REBUILD}) while a stream's group offsets are rewound, which needs the group empty. */
     private boolean held;
-    /** Runs before the consumers first start (the crash-recovery check: a lost table must be found before writing). */
-    private Runnable beforeFirstStart = () -> {
-    };
 
     public StreamConsumers(ConsumerFactory<byte[], byte[]> consumerFactory, StreamCatalog catalog,
-                           StreamBatchListener listener, ConsumerSettings settings, TopicProvisioner topics,
-                           CommonErrorHandler errorHandler, ApplicationEventPublisher events, DatabaseCircuit database,
-                           FailingBatches failing) {
+                           StreamBatchListener listener, ConsumerSettings settings, CommonErrorHandler errorHandler,
+                           ApplicationEventPublisher events, FailingBatches failing) {
         this.consumerFactory = consumerFactory;
         this.catalog = catalog;
         this.listener = listener;
         this.settings = settings;
-        this.topics = topics;
         this.errorHandler = errorHandler;
         this.events = events;
         this.failing = failing;
-        database.controls(this);
-    }
-
-    /** Sets what runs in {@link #start()} before any consumer starts. */
-    public synchronized void beforeFirstStart(Runnable check) {
-        this.beforeFirstStart = check;
     }
 
     @Override
     public synchronized void start() {
         wanted = true;
-        beforeFirstStart.run();
         if (held) {
             log.info("Stream consumers wait: a stream table is being prepared for a rebuild");
             return;
@@ -81,7 +71,6 @@ public class StreamConsumers implements SmartLifecycle {
                     + "Declare one with ingest.declare_stream(...) in a migration.");
             return;
         }
-        topics.ensureTopics(catalog.streams());
         ContainerProperties properties = new ContainerProperties(catalog.topics().toArray(String[]::new));
         properties.setGroupId(settings.groupId());
         properties.setMessageListener(listener);
@@ -112,18 +101,39 @@ public class StreamConsumers implements SmartLifecycle {
         stopContainer();
     }
 
-    /**
-     * Stops consuming until {@link #release()}: the in-flight batch finishes and commits, and the consumers leave the
-     * group, so that its committed offsets can be moved.
-     */
-    public synchronized void hold() {
+    @Override
+    public void pause(PauseReason reason) {
+        switch (reason) {
+            case DATABASE_OUTAGE -> pauseFetching();
+            case REBUILD -> hold();
+        }
+    }
+
+    @Override
+    public void resume(PauseReason reason) {
+        switch (reason) {
+            case DATABASE_OUTAGE -> resumeFetching();
+            case REBUILD -> release();
+        }
+    }
+
+    @Override
+    public boolean isPausedFor(PauseReason reason) {
+        return switch (reason) {
+            case DATABASE_OUTAGE -> isFetchingPaused();
+            case REBUILD -> isHeld();
+        };
+    }
+
+    /** The in-flight batch finishes and commits, and the consumers leave the group until {@link #release()}. */
+    private synchronized void hold() {
         if (!held) {
             held = true;
             stopContainer();
         }
     }
 
-    public synchronized void release() {
+    private synchronized void release() {
         if (held) {
             held = false;
             if (wanted) {
@@ -132,19 +142,20 @@ public class StreamConsumers implements SmartLifecycle {
         }
     }
 
-    public synchronized boolean isHeld() {
+    private synchronized boolean isHeld() {
         return held;
     }
 
-    /** Stops fetching (the database is unavailable); the consumers stay in the group and keep their partitions. */
-    public void pause() {
+    // Not synchronized: the database circuit pauses from a consumer thread, while stop() may hold the monitor waiting
+    // for that very thread to finish its batch.
+    private void pauseFetching() {
         ConcurrentMessageListenerContainer<byte[], byte[]> current = container;
         if (current != null) {
             current.pause();
         }
     }
 
-    public void resume() {
+    private void resumeFetching() {
         ConcurrentMessageListenerContainer<byte[], byte[]> current = container;
         if (current != null) {
             current.resume();
@@ -152,16 +163,17 @@ public class StreamConsumers implements SmartLifecycle {
     }
 
     /**
-     * Whether every consumer thread that has partitions has paused: asked to by {@link #pause()}, and past its last
-     * poll since (a thread without partitions has nothing to pause).
+     * Whether every consumer thread that has partitions has paused: asked to, and past its last poll since (a thread
+     * without partitions has nothing to pause).
      */
-    public boolean isPaused() {
+    private boolean isFetchingPaused() {
         ConcurrentMessageListenerContainer<byte[], byte[]> current = container;
         return current != null && current.isPauseRequested() && current.getContainers().stream()
                 .filter(child -> child.getAssignedPartitions() != null && !child.getAssignedPartitions().isEmpty())
                 .allMatch(child -> child.isContainerPaused());
     }
 
+    @Override
     public String groupId() {
         return settings.groupId();
     }
@@ -188,7 +200,7 @@ public class StreamConsumers implements SmartLifecycle {
 
     @Override
     public int getPhase() {
-        return Integer.MAX_VALUE - 100;
+        return WorkerPhases.CONSUMERS;
     }
 
     /** Partitions currently assigned to this worker's consumers. */

@@ -1,5 +1,6 @@
 package dev.upsertingest.worker.consume;
 
+import dev.upsertingest.worker.errors.FailingBatches;
 import org.apache.kafka.common.TopicPartition;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -9,7 +10,7 @@ import java.util.Optional;
 
 /**
  * Up when the stream consumers run, the database circuit is closed and no batch has been failing for longer than
- * {@code ingest.consumer.stuck-after} (or there is nothing to consume); part of the readiness group, so a worker that
+ * {@code ingest.errors.stuck-after} (or there is nothing to consume); part of the readiness group, so a worker that
  * cannot write, or whose partitions stand still behind a batch it cannot finish, says so.
  */
 public class StreamConsumersHealthIndicator implements HealthIndicator {
@@ -33,7 +34,7 @@ public class StreamConsumersHealthIndicator implements HealthIndicator {
             return Health.down().withDetail("reason", "PostgreSQL unavailable: consuming paused")
                     .withDetail("databaseCircuit", database.state()).build();
         }
-        if (consumers.isHeld()) {
+        if (consumers.isPausedFor(ConsumerControl.PauseReason.REBUILD)) {
             return Health.down().withDetail("reason", "consumers stopped while a rebuild rewinds the consumer group").build();
         }
         if (!consumers.isConsuming()) {

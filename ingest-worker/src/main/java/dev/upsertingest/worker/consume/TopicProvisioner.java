@@ -1,6 +1,8 @@
 package dev.upsertingest.worker.consume;
 
+import dev.upsertingest.worker.WorkerPhases;
 import dev.upsertingest.core.event.EventLimits;
+import dev.upsertingest.core.stream.StreamCatalog;
 import dev.upsertingest.core.stream.StreamDefinition;
 import dev.upsertingest.worker.errors.DeadLetterHeaders;
 import dev.upsertingest.worker.errors.DeadLetterLimits;
@@ -13,6 +15,7 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.core.KafkaAdmin;
 
 import java.util.ArrayList;
@@ -34,25 +37,55 @@ import java.util.concurrent.TimeoutException;
  * rules let through for its size. Dead-letter topics are created to take the largest dead letter the worker may send
  * ({@link DeadLetterLimits}); an existing one that takes less is reported, since letters too large for it are sent
  * without their value.
+ *
+ * <p>The one place topics are provisioned: once, as the worker starts, before anything reads them
+ * ({@link WorkerPhases#TOPICS}). The catalog is fixed for the worker's life, so there is nothing to provision later.
  */
-public class TopicProvisioner {
+public class TopicProvisioner implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(TopicProvisioner.class);
 
     private final KafkaAdmin kafkaAdmin;
+    private final StreamCatalog catalog;
     private final TopicSettings settings;
     private final EventLimits limits;
     private final DeadLetterLimits deadLetterLimits;
     private final Set<String> reportedSmall = ConcurrentHashMap.newKeySet();
+    private volatile boolean started;
 
-    public TopicProvisioner(KafkaAdmin kafkaAdmin, TopicSettings settings, EventLimits limits, DeadLetterLimits deadLetterLimits) {
+    public TopicProvisioner(KafkaAdmin kafkaAdmin, StreamCatalog catalog, TopicSettings settings, EventLimits limits,
+                            DeadLetterLimits deadLetterLimits) {
         this.kafkaAdmin = kafkaAdmin;
+        this.catalog = catalog;
         this.settings = settings;
         this.limits = limits;
         this.deadLetterLimits = deadLetterLimits;
     }
 
-    public void ensureTopics(Collection<StreamDefinition> streams) {
+    @Override
+    public void start() {
+        if (!catalog.isEmpty()) {
+            ensureTopics(catalog.streams());
+        }
+        started = true;
+    }
+
+    @Override
+    public void stop() {
+        started = false;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return started;
+    }
+
+    @Override
+    public int getPhase() {
+        return WorkerPhases.TOPICS;
+    }
+
+    void ensureTopics(Collection<StreamDefinition> streams) {
         long timeout = settings.adminTimeout().toMillis();
         try (Admin admin = Admin.create(kafkaAdmin.getConfigurationProperties())) {
             Set<String> existing = admin.listTopics().names().get(timeout, TimeUnit.MILLISECONDS);

@@ -22,7 +22,7 @@ final class RebuildStatements {
     enum Marker { COMPLETE, REBUILDING, MISSING }
 
     /** A running rebuild as the control schema has it. */
-    record Rebuild(long id, String stream, String state, OffsetDateTime detectedAt) {
+    record Rebuild(long id, String stream, RebuildState state, OffsetDateTime detectedAt) {
     }
 
     private final DSLContext dsl;
@@ -63,9 +63,9 @@ final class RebuildStatements {
 
     /** Ends a rebuild that was overtaken by another loss of the table; returns how many were. */
     int supersedeRunning(String stream) {
-        return dsl.update(STREAM_REBUILD).set(STREAM_REBUILD.STATE, "superseded")
+        return dsl.update(STREAM_REBUILD).set(STREAM_REBUILD.STATE, RebuildState.SUPERSEDED.column())
                 .set(STREAM_REBUILD.FINISHED_AT, currentOffsetDateTime())
-                .where(STREAM_REBUILD.STREAM.eq(stream).and(STREAM_REBUILD.STATE.in("rewinding", "replaying")))
+                .where(STREAM_REBUILD.STREAM.eq(stream).and(STREAM_REBUILD.STATE.in(RebuildState.columns(RebuildState.RUNNING))))
                 .execute();
     }
 
@@ -82,13 +82,13 @@ final class RebuildStatements {
 
     List<Rebuild> running() {
         return dsl.select(STREAM_REBUILD.ID, STREAM_REBUILD.STREAM, STREAM_REBUILD.STATE, STREAM_REBUILD.DETECTED_AT)
-                .from(STREAM_REBUILD).where(STREAM_REBUILD.STATE.in("rewinding", "replaying"))
-                .fetch(r -> new Rebuild(r.value1(), r.value2(), r.value3(), r.value4()));
+                .from(STREAM_REBUILD).where(STREAM_REBUILD.STATE.in(RebuildState.columns(RebuildState.RUNNING)))
+                .fetch(r -> new Rebuild(r.value1(), r.value2(), RebuildState.ofColumn(r.value3()), r.value4()));
     }
 
     /** Still rewinding (another replica may have done it meanwhile)? Call under {@link #lock(String)}. */
     boolean isRewinding(long rebuildId) {
-        return dsl.fetchExists(STREAM_REBUILD, STREAM_REBUILD.ID.eq(rebuildId).and(STREAM_REBUILD.STATE.eq("rewinding")));
+        return dsl.fetchExists(STREAM_REBUILD, STREAM_REBUILD.ID.eq(rebuildId).and(STREAM_REBUILD.STATE.eq(RebuildState.REWINDING.column())));
     }
 
     /** Offsets moved to the beginning: records what each partition must reach, and starts the replay. */
@@ -100,7 +100,7 @@ final class RebuildStatements {
                 .set(STREAM_REBUILD_PARTITION.TARGET_OFFSET, offsets[1])
                 .set(STREAM_REBUILD_PARTITION.DONE, offsets[1] <= offsets[0])
                 .execute());
-        dsl.update(STREAM_REBUILD).set(STREAM_REBUILD.STATE, "replaying")
+        dsl.update(STREAM_REBUILD).set(STREAM_REBUILD.STATE, RebuildState.REPLAYING.column())
                 .set(STREAM_REBUILD.REPLAY_STARTED_AT, currentOffsetDateTime())
                 .where(STREAM_REBUILD.ID.eq(rebuildId)).execute();
     }
@@ -138,7 +138,7 @@ final class RebuildStatements {
         if (marked == 0) {
             return false;
         }
-        dsl.update(STREAM_REBUILD).set(STREAM_REBUILD.STATE, "done").set(STREAM_REBUILD.FINISHED_AT, currentOffsetDateTime())
+        dsl.update(STREAM_REBUILD).set(STREAM_REBUILD.STATE, RebuildState.DONE.column()).set(STREAM_REBUILD.FINISHED_AT, currentOffsetDateTime())
                 .where(STREAM_REBUILD.ID.eq(rebuildId)).execute();
         return true;
     }

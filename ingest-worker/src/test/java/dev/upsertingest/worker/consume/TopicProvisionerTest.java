@@ -15,11 +15,11 @@ class TopicProvisionerTest {
 
     @Test
     void aCreatedStreamTopicTakesTheLargestRecordAnAcceptedEventMakes() {
-        assertThat(new TopicProvisioner(null, SETTINGS, EventLimits.defaults(), DeadLetterLimits.forConsumer(4 << 20, EventLimits.defaults().maxRecordSize())).streamTopicConfig())
+        assertThat(new TopicProvisioner(null, null, SETTINGS, EventLimits.defaults(), DeadLetterLimits.forConsumer(4 << 20, EventLimits.defaults().maxRecordSize())).streamTopicConfig())
                 .containsEntry("cleanup.policy", "compact")
                 .containsEntry("max.message.bytes", "1068032");
         EventLimits larger = new EventLimits(DataSize.ofMegabytes(8), DataSize.ofBytes(512));
-        assertThat(new TopicProvisioner(null, SETTINGS, larger, DeadLetterLimits.forConsumer(4 << 20, larger.maxRecordSize())).streamTopicConfig())
+        assertThat(new TopicProvisioner(null, null, SETTINGS, larger, DeadLetterLimits.forConsumer(4 << 20, larger.maxRecordSize())).streamTopicConfig())
                 .containsEntry("max.message.bytes", Long.toString(larger.maxRecordSize()));
     }
 }

@@ -3,6 +3,7 @@ package dev.upsertingest.worker.it;
 import dev.upsertingest.testing.KafkaBroker;
 import dev.upsertingest.testing.TestDatabase;
 import dev.upsertingest.testing.TestInfrastructure;
+import dev.upsertingest.worker.consume.ConsumerControl;
 import dev.upsertingest.worker.consume.StreamConsumers;
 import dev.upsertingest.worker.errors.DeadLetterHeaders;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -74,11 +75,12 @@ class ConservationIT {
     /** Produces a round while the consumers are paused, so that each stream's part of it is consumed as one batch. */
     private void round(Runnable produce) {
         StreamConsumers consumers = worker.bean(StreamConsumers.class);
-        consumers.pause();
-        await().atMost(PATIENCE).until(consumers::isPaused);
+        // The pause an outage makes: partitions kept, fetching stopped.
+        consumers.pause(ConsumerControl.PauseReason.DATABASE_OUTAGE);
+        await().atMost(PATIENCE).until(() -> consumers.isPausedFor(ConsumerControl.PauseReason.DATABASE_OUTAGE));
         produce.run();
         events.flush();
-        consumers.resume();
+        consumers.resume(ConsumerControl.PauseReason.DATABASE_OUTAGE);
         await().atMost(PATIENCE).until(() -> topics.values().stream()
                 .allMatch(topic -> events.committedToTheEnd(worker.groupId(), topic)));
     }

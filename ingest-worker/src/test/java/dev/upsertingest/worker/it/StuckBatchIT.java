@@ -28,7 +28,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A batch that keeps failing for a reason other than the database is never silent: readiness goes down with the
- * reason once it has failed for longer than {@code ingest.consumer.stuck-after}, the failing-time gauge rises, and
+ * reason once it has failed for longer than {@code ingest.errors.stuck-after}, the failing-time gauge rises, and
  * both recover when the cause goes away. The cause here is real: a dead-letter topic whose {@code max.message.bytes}
  * cannot take the letter even without its value, later raised with the admin API.
  */
@@ -72,9 +72,9 @@ class StuckBatchIT {
             events.flush();
 
             worker = WorkerHarness.builder(db, kafka)
-                    .property("ingest.consumer.retry-initial-interval", "200ms")
-                    .property("ingest.consumer.retry-max-interval", "1s")
-                    .property("ingest.consumer.stuck-after", "5s")
+                    .property("ingest.errors.retry-initial-interval", "200ms")
+                    .property("ingest.errors.retry-max-interval", "1s")
+                    .property("ingest.errors.stuck-after", "5s")
                     .property("ingest.consumer.lag-interval", "1s")
                     .start();
 
