@@ -2,11 +2,13 @@ package dev.upsertingest.worker.config;
 
 import dev.upsertingest.core.stream.StreamCatalog;
 import dev.upsertingest.worker.consume.ConsumerControl;
+import dev.upsertingest.worker.consume.ConsumerSettings;
 import dev.upsertingest.worker.metrics.IngestMetrics;
 import dev.upsertingest.worker.recovery.RebuildScheduler;
 import dev.upsertingest.worker.recovery.RecoverySettings;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
 import org.springframework.kafka.core.KafkaAdmin;
 
 import javax.sql.DataSource;
@@ -15,11 +17,15 @@ import javax.sql.DataSource;
 @Configuration(proxyBeanMethods = false)
 public class RecoveryConfiguration {
 
+    /**
+     * The consumers are injected lazily: Spring starts a lifecycle bean's dependencies before it, whatever their phase,
+     * so a plain reference would start the consumers before the first crash-recovery check, which must come first.
+     */
     @Bean
-    RebuildScheduler rebuildScheduler(DataSource dataSource, StreamCatalog catalog, ConsumerControl consumers,
-                                      KafkaAdmin kafkaAdmin, RecoverySettings settings, IngestMetrics metrics,
-                                      InstanceSettings instance) {
-        return RebuildScheduler.create(dataSource, catalog, consumers, kafkaAdmin.getConfigurationProperties(), settings,
-                metrics, instance.instanceId());
+    RebuildScheduler rebuildScheduler(DataSource dataSource, StreamCatalog catalog, @Lazy ConsumerControl consumers,
+                                      ConsumerSettings consumerSettings, KafkaAdmin kafkaAdmin, RecoverySettings settings,
+                                      IngestMetrics metrics, InstanceSettings instance) {
+        return RebuildScheduler.create(dataSource, catalog, consumers, consumerSettings.groupId(),
+                kafkaAdmin.getConfigurationProperties(), settings, metrics, instance.instanceId());
     }
 }

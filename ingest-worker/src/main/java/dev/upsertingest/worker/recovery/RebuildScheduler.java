@@ -83,9 +83,9 @@ public class RebuildScheduler implements SmartLifecycle {
 
     /** Builds the recovery components; the rest of the package stays package-private. */
     public static RebuildScheduler create(DataSource dataSource, StreamCatalog catalog, ConsumerControl consumers,
-                                          Map<String, Object> adminConfig, RecoverySettings settings,
+                                          String groupId, Map<String, Object> adminConfig, RecoverySettings settings,
                                           IngestMetrics metrics, String instanceId) {
-        GroupOffsets kafka = new GroupOffsets(adminConfig, consumers.groupId(), settings.adminTimeout());
+        GroupOffsets kafka = new GroupOffsets(adminConfig, groupId, settings.adminTimeout());
         RebuildCoordinator coordinator = new RebuildCoordinator(dataSource, catalog, consumers, kafka, metrics, instanceId);
         return new RebuildScheduler(coordinator, kafka, settings);
     }
