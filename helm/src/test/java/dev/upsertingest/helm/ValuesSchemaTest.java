@@ -57,7 +57,7 @@ class ValuesSchemaTest {
                 "api.security.clients[0].keySha256=9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
         String neither = Chart.renderFailure("api.security.clients[0].name=a", "api.security.clients[0].permissions[0]=query");
         String badPermission = Chart.renderFailure("api.security.existingSecret=keys", "api.security.clients[0].name=a",
-                "api.security.clients[0].permissions[0]=admin", "api.security.clients[0].secretKey=a");
+                "api.security.clients[0].permissions[0]=root", "api.security.clients[0].secretKey=a");
 
         assertThat(both).contains("/api/security/clients/0");
         assertThat(neither).contains("/api/security/clients/0");
