@@ -3,6 +3,10 @@ package dev.upsertingest.worker;
 /**
  * Start order of the worker's lifecycles ({@code SmartLifecycle} phases: a lower phase starts first and stops last),
  * so that what must happen before the first event is written does, without one component calling into another's start.
+ *
+ * <p>Phases alone do not order two beans when one holds a reference to the other: Spring starts a lifecycle bean's
+ * dependencies before it, whatever their phase. So a bean of an earlier phase that must reach the consumers (the rebuild
+ * scheduler) gets them lazily ({@code @Lazy ConsumerControl}); IngestPipelineIT fails (events written twice) otherwise.
  */
 public final class WorkerPhases {
 
